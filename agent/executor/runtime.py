@@ -1,0 +1,235 @@
+"""What a model's code sees inside the worker: safe builtins, module proxies, captured print.
+
+The policy check has already refused what the AST shows; this module guards what
+only shows at run time: attribute names computed as strings (getattr, operator's
+attrgetter, str.format fields) and imports. Modules are handed out as proxies that
+carry the module's public names minus references to unauthorised modules (so
+`random` does not lead to `os`).
+"""
+
+import _string
+import builtins
+import operator
+import string
+import types
+from collections import deque
+
+from agent.executor.rules import FORBIDDEN_BUILTINS, attribute_refusal, is_authorized_import
+
+# Per-module replacements in the proxies: names that compute attribute access from
+# strings or evaluate strings as code, replaced or removed (None).
+_SAFE_OVERRIDES: dict[str, dict[str, object]] = {}
+
+
+class LogBuffer:
+    """Captured print text, kept as head + tail once it passes `limit` characters."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.reset()
+
+    def reset(self) -> None:
+        self.head: list[str] = []
+        self.head_size = 0
+        self.tail: deque[str] = deque()
+        self.tail_size = 0
+        self.dropped = 0
+
+    def write(self, text: str) -> None:
+        half = self.limit // 2
+        if self.head_size < half:
+            room = half - self.head_size
+            self.head.append(text[:room])
+            self.head_size += len(text[:room])
+            text = text[room:]
+        if not text:
+            return
+        self.tail.append(text)
+        self.tail_size += len(text)
+        while self.tail_size - len(self.tail[0]) >= half:
+            self.dropped += len(self.tail[0])
+            self.tail_size -= len(self.tail.popleft())
+
+    def getvalue(self) -> str:
+        tail = "".join(self.tail)
+        if self.tail_size > self.limit - self.head_size:
+            cut = self.tail_size - (self.limit - self.head_size)
+            self.dropped += cut
+            tail = tail[cut:]
+        if not self.dropped:
+            return "".join(self.head) + tail
+        note = f"\n... [{self.dropped} characters of output omitted] ...\n"
+        return "".join(self.head) + note + tail
+
+
+def _check_attribute(name: object) -> None:
+    if isinstance(name, str):
+        reason = attribute_refusal(name)
+        if reason:
+            raise AttributeError(reason)
+
+
+def safe_getattr(obj, name, *default):
+    _check_attribute(name)
+    if name in ("format", "format_map"):
+        return agentls_attr(obj, name)
+    return getattr(obj, name, *default)
+
+
+def safe_hasattr(obj, name) -> bool:
+    _check_attribute(name)
+    return hasattr(obj, name)
+
+
+def safe_setattr(obj, name, value) -> None:
+    _check_attribute(name)
+    setattr(obj, name, value)
+
+
+def safe_delattr(obj, name) -> None:
+    _check_attribute(name)
+    delattr(obj, name)
+
+
+class SafeFormatter(string.Formatter):
+    """str.format semantics, refusing fields like "{0.__class__}" or "{0.gi_frame}"."""
+
+    def get_field(self, field_name, args, kwargs):
+        _first, rest = _string.formatter_field_name_split(field_name)
+        for is_attribute, key in rest:
+            if is_attribute:
+                _check_attribute(key)
+        return super().get_field(field_name, args, kwargs)
+
+
+_FORMATTER = SafeFormatter()
+
+
+def agentls_attr(obj, name: str):
+    """Replacement for reading `.format` / `.format_map` (see policy.FORMAT_METHODS)."""
+    if obj is str:
+        return _FORMATTER.format if name == "format" else _format_map_unbound
+    if isinstance(obj, str):
+        if name == "format":
+            return lambda *args, **kwargs: _FORMATTER.vformat(obj, args, kwargs)
+        return lambda mapping: _FORMATTER.vformat(obj, (), mapping)
+    return getattr(obj, name)
+
+
+def _format_map_unbound(template: str, mapping):
+    return _FORMATTER.vformat(template, (), mapping)
+
+
+def _safe_attrgetter(*names):
+    for name in names:
+        for part in str(name).split("."):
+            _check_attribute(part)
+    return operator.attrgetter(*names)
+
+
+def _safe_methodcaller(name, *args, **kwargs):
+    _check_attribute(name)
+    return operator.methodcaller(name, *args, **kwargs)
+
+
+_SAFE_OVERRIDES.update(
+    {
+        "operator": {"attrgetter": _safe_attrgetter, "methodcaller": _safe_methodcaller},
+        "string": {"Formatter": SafeFormatter},
+        # get_type_hints and ForwardRef evaluate strings with caller-chosen globals.
+        "typing": {"get_type_hints": None, "ForwardRef": None},
+    }
+)
+
+
+class ModuleGate:
+    """The snippet's `__import__`: authorised modules only, handed out as proxies."""
+
+    def __init__(self, authorized: frozenset[str]):
+        self.authorized = authorized
+        self.proxies: dict[str, types.ModuleType] = {}
+
+    def __call__(self, name, globals=None, locals=None, fromlist=(), level=0):
+        if level:
+            raise ImportError("relative imports are not allowed")
+        if not self._is_allowed(name):
+            raise ImportError(f"import of {name!r} is not allowed")
+        top = builtins.__import__(name, None, None, fromlist or (), 0)
+        if not fromlist:
+            return self._import_chain(top, name)
+        # `from a.b import c`: Python reads c from what we return; import submodules
+        # named in fromlist first so that the proxy can carry them.
+        target = top
+        for part in name.split(".")[1:]:
+            target = getattr(target, part)
+        proxy = self.proxy(target)
+        for item in fromlist:
+            full = f"{name}.{item}"
+            if item != "*" and not hasattr(proxy, item) and self._is_allowed(full):
+                setattr(proxy, item, self.proxy(builtins.__import__(full, fromlist=("_",))))
+        return proxy
+
+    def _import_chain(self, top: types.ModuleType, name: str) -> types.ModuleType:
+        """`import a.b.c` binds `a`: the proxy of a, holding the proxies down to c. If
+        only a.b is authorised, `a` is a bare namespace holding just that."""
+        result = holder = self._proxy_or_namespace(top)
+        module = top
+        for part in name.split(".")[1:]:
+            module = getattr(module, part)
+            child = self._proxy_or_namespace(module)
+            setattr(holder, part, child)
+            holder = child
+        return result
+
+    def _proxy_or_namespace(self, module: types.ModuleType) -> types.ModuleType:
+        if self._is_allowed(module.__name__):
+            return self.proxy(module)
+        return types.ModuleType(module.__name__)
+
+    def _is_allowed(self, name: str) -> bool:
+        return is_authorized_import(name, self.authorized)
+
+    def proxy(self, module: types.ModuleType) -> types.ModuleType:
+        name = module.__name__
+        cached = self.proxies.get(name)
+        if cached is not None:
+            return cached
+        proxy = types.ModuleType(name, getattr(module, "__doc__", None))
+        self.proxies[name] = proxy  # before filling: modules may refer to each other
+        overrides = _SAFE_OVERRIDES.get(name, {})
+        for key, value in list(vars(module).items()):
+            if key.startswith("_") and key not in ("__version__",):
+                continue
+            if key in overrides:
+                value = overrides[key]
+                if value is None:
+                    continue
+            elif isinstance(value, types.ModuleType):
+                if not self._is_allowed(value.__name__):
+                    continue
+                value = self.proxy(value)
+            setattr(proxy, key, value)
+        return proxy
+
+
+def safe_builtins(gate: ModuleGate, print_function) -> dict:
+    """The builtins dict of the snippet's globals."""
+    names = {
+        name: value
+        for name, value in vars(builtins).items()
+        if name not in FORBIDDEN_BUILTINS and not name.startswith("_")
+    }
+    names.update(
+        {
+            "__build_class__": builtins.__build_class__,
+            "__name__": "builtins",
+            "__import__": gate,
+            "getattr": safe_getattr,
+            "hasattr": safe_hasattr,
+            "setattr": safe_setattr,
+            "delattr": safe_delattr,
+            "print": print_function,
+            "__agentls_attr__": agentls_attr,
+        }
+    )
+    return names
