@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Until the language server lands, the demo runs what exists: the agent's sandbox.
 demo: $(STAMP)
-	$(BIN)/agentls exec --file examples/sandbox_tour.py
+	@echo "== 1. a model's action runs natively in the sandboxed worker"
+	$(BIN)/agentls exec --file examples/sandbox/01_compute.py
+	@echo "== 2. an escape attempt is refused before it runs (exit code 1 expected)"
+	-$(BIN)/agentls exec --file examples/sandbox/02_escape.py
+	@echo "== 3. a runaway loop is stopped at its time limit (exit code 1 expected)"
+	-$(BIN)/agentls exec --timeout 2 --file examples/sandbox/03_endless.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -248,11 +248,7 @@ class LocalPythonExecutor:
 
     def _stop_overrunning(self, worker: _Worker) -> CodeOutput:
         """Deadline passed or cancelled: SIGINT keeps state; a worker that ignores it is killed."""
-        why = (
-            "was cancelled"
-            if self._cancelled.is_set()
-            else f"exceeded the {self.timeout_seconds:g} s time limit"
-        )
+        why = "was cancelled" if self._cancelled.is_set() else f"exceeded the {self.timeout_seconds:g} s time limit"
         worker.interrupt()
         message = worker.receive(time.monotonic() + INTERRUPT_GRACE_SECONDS, threading.Event())
         if message is None or message[0] == "call":

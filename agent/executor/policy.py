@@ -136,8 +136,7 @@ class _PolicyVisitor(ast.NodeVisitor):
         if name in self.tool_names:
             self.refuse(
                 node,
-                f"cannot assign to {name!r}: it is a tool, and redefining it would lose the "
-                "tool; pick another name",
+                f"cannot assign to {name!r}: it is a tool, and redefining it would lose the tool; pick another name",
             )
 
 

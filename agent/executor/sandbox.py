@@ -62,9 +62,7 @@ def die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
 
 
-def apply_sandbox(
-    max_memory_mb: int, cpu_seconds_cap: int, readable: Iterable[str], writable: str
-) -> SandboxReport:
+def apply_sandbox(max_memory_mb: int, cpu_seconds_cap: int, readable: Iterable[str], writable: str) -> SandboxReport:
     report = SandboxReport()
     _apply_rlimits(max_memory_mb, cpu_seconds_cap)
     if sys.platform != "linux":

@@ -198,9 +198,7 @@ def test_loop_that_swallows_interrupts_is_killed_and_says_state_was_lost():
     with LocalPythonExecutor(timeout_seconds=1) as ex:
         ex("kept = 'yes'")
         with pytest.raises(InterpreterError, match="did not stop when interrupted.*lost"):
-            ex(
-                "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"
-            )
+            ex("while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass")
         with pytest.raises(InterpreterError, match="NameError"):
             ex("kept")
         assert ex("1 + 1").output == 2

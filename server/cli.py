@@ -1,0 +1,71 @@
+"""The `agentls` command line.
+
+    agentls exec [CODE] [--file F] [--allow MODULE ...] [--timeout S] [--memory MB]
+
+`exec` runs Python in the sandbox the agent's code runs in (policy check, worker
+process, OS sandbox) and prints what the model would see: the printed logs and
+the result, or the error. Exit codes: 0 done, 1 the code failed or was refused,
+2 bad usage.
+"""
+
+import argparse
+import sys
+
+from server import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="agentls", description="A coding assistant that speaks LSP.")
+    parser.add_argument("--version", action="version", version=f"agentls {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run_code = commands.add_parser("exec", help="run Python in the agent's sandbox and show what the model sees")
+    run_code.add_argument("code", nargs="?", help="the code (or use --file; '-' reads standard input)")
+    run_code.add_argument("--file", help="read the code from this file")
+    run_code.add_argument("--allow", action="append", default=[], metavar="MODULE", help="authorise an import")
+    run_code.add_argument("--timeout", type=float, default=30, help="wall-clock limit in seconds (default 30)")
+    run_code.add_argument("--memory", type=int, default=1024, help="memory limit in MB (default 1024)")
+    return parser
+
+
+def exec_command(args: argparse.Namespace) -> int:
+    from agent.executor import InterpreterError, LocalPythonExecutor
+
+    if args.file:
+        with open(args.file, encoding="utf-8") as f:
+            code = f.read()
+    elif args.code == "-" or args.code is None:
+        code = sys.stdin.read()
+    else:
+        code = args.code
+    with LocalPythonExecutor(args.allow, timeout_seconds=args.timeout, max_memory_mb=args.memory) as executor:
+        try:
+            out = executor(code)
+        except InterpreterError as e:
+            if e.logs:
+                print(f"Execution logs:\n{e.logs}")
+            print(f"Error: {e}")
+            return 1
+        finally:
+            if executor.sandbox_report is not None:  # None: refused before a worker started
+                layers = [name for name in ("landlock", "seccomp") if executor.sandbox_report.get(name)]
+                print(f"[sandbox: policy check, rlimits{''.join(', ' + n for n in layers)}]", file=sys.stderr)
+    if out.logs:
+        print(f"Execution logs:\n{out.logs}")
+    label = "Final answer" if out.is_final_answer else "Result"
+    print(f"{label}: {out.output!r}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "exec":
+        if args.code is not None and args.file:
+            print("agentls exec: give the code or --file, not both", file=sys.stderr)
+            return 2
+        return exec_command(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
