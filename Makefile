@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lint bench record venv clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,12 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Re-record the replayed model runs after an intended change (a prompt, a tool's
+# output): the recorded answers stay, the requests are rewritten. Review the diff.
+record: $(STAMP)
+	AGENTLS_RERECORD=1 $(BIN)/python -m pytest -q
+	git diff --stat -- tests/data
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"

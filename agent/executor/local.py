@@ -27,6 +27,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from agent.executor import policy, wire
@@ -69,7 +70,7 @@ class _Worker:
         host_end, worker_end = socket.socketpair()
         self.sock = host_end
         with open(os.path.join(self.tempdir, "stderr.txt"), "wb") as stderr:
-            self.process = subprocess.Popen(
+            self.process = _spawn(
                 [
                     sys.executable,
                     "-I",
@@ -151,6 +152,21 @@ class _Worker:
 
     def close(self) -> None:
         self._finalizer()
+
+
+_spawner: ThreadPoolExecutor | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn(*args: Any, **kwargs: Any) -> subprocess.Popen:
+    """Popen from one long-lived thread. The worker asks for SIGKILL when its parent
+    dies, and Linux means the parent *thread*: a worker started from a short-lived
+    thread (an agent warming its executor up) would die with that thread."""
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentls-spawner")
+    return _spawner.submit(subprocess.Popen, *args, **kwargs).result()
 
 
 def _kill(process: subprocess.Popen, sock: socket.socket, tempdir: str) -> None:
@@ -267,7 +283,10 @@ class LocalPythonExecutor:
         try:
             result = tool(*args, **kwargs)
         except Exception as e:  # a tool's failure is the model's observation, not ours
-            return ("tool_result", False, (type(e).__name__, str(e)))
+            # The message itself, not str(e): str(KeyError("x")) quotes it, and the
+            # worker's re-raised KeyError would quote it again.
+            message = e.args[0] if len(e.args) == 1 and isinstance(e.args[0], str) else str(e)
+            return ("tool_result", False, (type(e).__name__, message))
         try:
             wire.dumps(result)
         except Exception:  # unpicklable results reach the model as their repr

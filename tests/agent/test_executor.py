@@ -288,3 +288,17 @@ def test_unpicklable_results_come_back_as_repr(ex):
 def test_base_modules_are_the_documented_list():
     assert {"math", "re", "json", "collections", "datetime"} <= set(BASE_BUILTIN_MODULES)
     assert not {"os", "sys", "subprocess", "socket", "io", "pathlib", "importlib"} & set(BASE_BUILTIN_MODULES)
+
+
+def test_worker_started_from_a_short_lived_thread_survives_the_thread():
+    # Linux's parent-death signal follows the spawning *thread*; an agent warms its
+    # executor up on a helper thread that exits right after.
+    import threading
+    import time
+
+    with LocalPythonExecutor() as ex:
+        starter = threading.Thread(target=ex.start)
+        starter.start()
+        starter.join()
+        time.sleep(0.2)
+        assert ex("21 * 2").output == 42

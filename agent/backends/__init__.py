@@ -1,0 +1,1 @@
+"""Model back ends, one module each, imported lazily through `agent.models`."""
