@@ -39,7 +39,8 @@ record: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
-	$(BIN)/python bench/executor.py
+	$(BIN)/python -m bench.executor
+	$(BIN)/python -m bench.agent
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

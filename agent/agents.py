@@ -14,6 +14,8 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,7 +244,7 @@ class MultiStepAgent:
     def generate(self, messages: list[ChatMessage], stream: bool, **options: Any) -> Generator[Any, None, ChatMessage]:
         """Call the model; yields deltas when streaming; returns the whole reply.
 
-        The call runs on a helper thread so that interrupt() ends the wait at once,
+        The call runs on a pool thread so that interrupt() ends the wait at once,
         whatever the back end (a late answer is discarded)."""
         if stream or self.stream_outputs:
             deltas: list[ChatMessageStreamDelta] = []
@@ -252,23 +254,12 @@ class MultiStepAgent:
                 if stream:
                     yield delta
             return join_deltas(deltas)
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
-
-        def call() -> None:
+        future = _model_calls().submit(self.model.generate, messages, **options)
+        while True:
             try:
-                outcome["reply"] = self.model.generate(messages, **options)
-            except BaseException as e:  # handed to the agent's thread below
-                outcome["error"] = e
-            done.set()
-
-        threading.Thread(target=call, daemon=True, name="agentls-model-call").start()
-        while not done.wait(0.05):
-            self._check_interrupted()
-        self._check_interrupted()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["reply"]
+                return future.result(timeout=0.05)
+            except FuturesTimeout:
+                self._check_interrupted()
 
     # -- hooks -------------------------------------------------------------------
 
@@ -447,6 +438,20 @@ class ManagedAgentTool(Tool):
 
 
 # -- helpers -------------------------------------------------------------------
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _model_calls() -> ThreadPoolExecutor:
+    """Threads for model calls, kept between calls: starting a thread per call cost
+    more than the rest of a step's overhead (bench/agent.py)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="agentls-model")
+    return _pool
 
 
 def _callback_table(callbacks) -> dict[type, list[Callable]]:

@@ -4,7 +4,7 @@ Same snippets, same machine, one run. Plain `exec` is the floor (no isolation at
 all); smolagents' executor is the peer (an AST-walking interpreter in-process).
 Writes the "Executor" section of bench/RESULTS.md.
 
-    python bench/executor.py [--quick]
+    python -m bench.executor [--quick]   (from the repository root)
 """
 
 import argparse
@@ -13,9 +13,8 @@ import statistics
 import sys
 import time
 
-from results import machine, write_section
-
 from agent.executor import LocalPythonExecutor
+from bench.results import machine, write_section
 
 SNIPPETS = {
     "loop: sum of squares": "total = 0\nfor i in range(200_000):\n    total += i * i\ntotal",

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 INTERRUPT_GRACE_SECONDS = 1.0
 READY_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.05
+SPIN_SECONDS = 0.0005
 
 # The worker's whole environment: nothing inherited, so no secrets.
 WORKER_ENVIRONMENT = {
@@ -99,15 +100,8 @@ class _Worker:
 
     def receive(self, deadline: float | None, cancelled: threading.Event) -> tuple | None:
         """The next message, or None when the deadline passed or the call was cancelled."""
-        while True:
-            if cancelled.is_set():
-                return None
-            wait = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - time.monotonic())
-            if wait <= 0:
-                return None
-            readable, _, _ = select.select([self.sock], [], [], wait)
-            if readable:
-                break
+        if not self._wait_readable(deadline, cancelled):
+            return None
         try:
             message = wire.load_plain(wire.read_frame(self._read_exact))
         except wire.WireError as e:
@@ -115,6 +109,22 @@ class _Worker:
         if not isinstance(message, tuple) or not message:
             raise _WorkerGone(f"protocol error: unexpected message {message!r:.200}")
         return message
+
+    def _wait_readable(self, deadline: float | None, cancelled: threading.Event) -> bool:
+        # Spin briefly first: most answers (a tool call, a short snippet) come within
+        # a few hundred microseconds, and sleeping in select() would add the kernel's
+        # wake-up latency to each round trip (bench/RESULTS.md, "Executor").
+        spin_until = time.perf_counter() + SPIN_SECONDS
+        while time.perf_counter() < spin_until:
+            if select.select([self.sock], [], [], 0)[0]:
+                return True
+        while not cancelled.is_set():
+            wait = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - time.monotonic())
+            if wait <= 0:
+                return False
+            if select.select([self.sock], [], [], wait)[0]:
+                return True
+        return False
 
     def _read_exact(self, n: int) -> bytes:
         chunks, remaining = [], n

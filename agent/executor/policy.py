@@ -1,13 +1,14 @@
 """The policy check: a model's code is parsed and vetted in the host before it runs.
 
-`prepare(code, ...)` returns the code ready for the worker (two ASTs: the body to
+`prepare(code, ...)` returns the code ready for the worker, compiled: the body to
 exec and, when the snippet ends with an expression, that expression to evaluate as
-the result, like a REPL). A violation raises `InterpreterError` naming the line, so
+the result, like a REPL. A violation raises `InterpreterError` naming the line, so
 the model can fix its code. This is the first of three layers: the worker's runtime
 guards what only shows at run time, and the OS sandbox (`sandbox.py`) holds the rest.
 """
 
 import ast
+import marshal
 from dataclasses import dataclass
 
 from agent.executor.results import InterpreterError
@@ -26,14 +27,16 @@ FORMAT_METHODS = ("format", "format_map")
 ATTR_HELPER = "__agentls_attr__"
 
 MAX_CODE_CHARS = 200_000
+CODE_FILENAME = "<agent code>"
 
 
 @dataclass(frozen=True)
 class PreparedCode:
-    """Validated code: `body` is exec'd, then `result` (if any) is evaluated."""
+    """Validated, compiled code: `body` is exec'd, then `result` (if any) is evaluated.
+    Both are marshalled code objects (the worker runs the same interpreter)."""
 
-    body: ast.Module
-    result: ast.Expression | None
+    body: bytes
+    result: bytes | None
     source: str
 
 
@@ -41,17 +44,21 @@ def prepare(code: str, authorized_imports: frozenset[str], tool_names: frozenset
     if len(code) > MAX_CODE_CHARS:
         raise InterpreterError(f"The code is {len(code)} characters long; the limit is {MAX_CODE_CHARS}.")
     try:
-        tree = ast.parse(code, filename="<agent code>")
+        tree = ast.parse(code, filename=CODE_FILENAME)
     except SyntaxError as e:
         raise InterpreterError(_describe_syntax_error(e)) from None
-    _PolicyVisitor(authorized_imports, tool_names).visit(tree)
-    tree = ast.fix_missing_locations(_FormatRewriter().visit(tree))
+    if _PolicyCheck(authorized_imports, tool_names).run(tree):
+        tree = ast.fix_missing_locations(_FormatRewriter().visit(tree))
     result = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = tree.body.pop()
-        result = ast.Expression(body=last.value)
-        ast.copy_location(result, last)
-    return PreparedCode(body=tree, result=result, source=code)
+        result = ast.copy_location(ast.Expression(body=last.value), last)
+    try:
+        body = compile(tree, CODE_FILENAME, "exec")
+        value = compile(result, CODE_FILENAME, "eval") if result is not None else None
+    except SyntaxError as e:  # what only the compiler sees ('return' outside function, ...)
+        raise InterpreterError(_describe_syntax_error(e)) from None
+    return PreparedCode(marshal.dumps(body), marshal.dumps(value) if value else None, code)
 
 
 def _describe_syntax_error(e: SyntaxError) -> str:
@@ -64,41 +71,62 @@ def _describe_syntax_error(e: SyntaxError) -> str:
     return message
 
 
-class _PolicyVisitor(ast.NodeVisitor):
+class _PolicyCheck:
+    """One walk over the tree; `run` raises InterpreterError on the first violation
+    and returns whether a `.format` read needs rewriting."""
+
     def __init__(self, authorized_imports: frozenset[str], tool_names: frozenset[str]):
         self.authorized = authorized_imports
         self.tool_names = tool_names
+        self.checks = {
+            ast.Import: self.check_import_statement,
+            ast.ImportFrom: self.check_import_from,
+            ast.Attribute: self.check_attribute,
+            ast.Name: self.check_name,
+            ast.FunctionDef: self.check_definition,
+            ast.AsyncFunctionDef: self.check_definition,
+            ast.ClassDef: self.check_definition,
+            ast.Call: self.check_call,
+        }
+
+    def run(self, tree: ast.AST) -> bool:
+        uses_format = False
+        for node in ast.walk(tree):
+            check = self.checks.get(type(node))
+            if check is not None:
+                check(node)
+                uses_format = uses_format or (isinstance(node, ast.Attribute) and node.attr in FORMAT_METHODS)
+        return uses_format
 
     def refuse(self, node: ast.AST, reason: str) -> None:
         line = getattr(node, "lineno", None)
         where = f" (line {line})" if line else ""
         raise InterpreterError(f"Forbidden{where}: {reason}.")
 
-    def check_import(self, node: ast.AST, module: str) -> None:
+    def check_module(self, node: ast.AST, module: str) -> None:
         if not is_authorized_import(module, self.authorized):
             allowed = ", ".join(sorted(self.authorized))
             self.refuse(node, f"import of {module!r} is not allowed. Authorized imports: {allowed}")
 
-    def visit_Import(self, node: ast.Import) -> None:
+    def check_import_statement(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.check_import(node, alias.name)
+            self.check_module(node, alias.name)
             self.check_binding(node, (alias.asname or alias.name).split(".")[0])
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+    def check_import_from(self, node: ast.ImportFrom) -> None:
         if node.level:
             self.refuse(node, "relative imports are not allowed")
-        self.check_import(node, node.module or "")
+        self.check_module(node, node.module or "")
         for alias in node.names:
             if alias.name != "*":
                 self.check_binding(node, alias.asname or alias.name)
 
-    def visit_Attribute(self, node: ast.Attribute) -> None:
+    def check_attribute(self, node: ast.Attribute) -> None:
         reason = attribute_refusal(node.attr)
         if reason:
             self.refuse(node, reason)
-        self.generic_visit(node)
 
-    def visit_Name(self, node: ast.Name) -> None:
+    def check_name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             if node.id in FORBIDDEN_BUILTINS:
                 self.refuse(node, FORBIDDEN_BUILTINS[node.id])
@@ -107,17 +135,10 @@ class _PolicyVisitor(ast.NodeVisitor):
         else:
             self.check_binding(node, node.id)
 
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def check_definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         self.check_binding(node, node.name)
-        self.generic_visit(node)
 
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.check_binding(node, node.name)
-        self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
+    def check_call(self, node: ast.Call) -> None:
         # getattr(x, "__class__") is refused here with a clear line number; computed
         # names are refused by the runtime's getattr.
         if (
@@ -130,7 +151,6 @@ class _PolicyVisitor(ast.NodeVisitor):
             reason = attribute_refusal(node.args[1].value)
             if reason:
                 self.refuse(node, reason)
-        self.generic_visit(node)
 
     def check_binding(self, node: ast.AST, name: str) -> None:
         if name in self.tool_names:

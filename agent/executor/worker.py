@@ -4,7 +4,7 @@ Started by `LocalPythonExecutor` as `python -I -B -m agent.executor.worker FD CO
 It imports what it needs, closes its sandbox, says "ready", then serves messages
 on the socket FD:
 
-    host -> worker: ("run", body_ast, result_ast)  ("variables", dict)  ("tools", names)
+    host -> worker: ("run", body, result)   (marshalled code objects)  ("variables", dict)  ("tools", names)
                     ("tool_result", ok, value_or_error)
     worker -> host: ("ready", report)  ("call", tool, args, kwargs)
                     ("done", output, logs, is_final)  ("error", details, logs)
@@ -16,14 +16,18 @@ Tools run in the host: a tool name in the snippet's globals is a stub that sends
 import builtins
 import contextlib
 import json
+import marshal
 import pickle
+import select
 import signal
 import sys
+import time
 
 from agent.executor import sandbox, wire
 from agent.executor.runtime import LogBuffer, ModuleGate, safe_builtins
 
-CODE_FILENAME = "<agent code>"
+SPIN_SECONDS = 0.0005
+CODE_FILENAME = "<agent code>"  # as policy.CODE_FILENAME (not imported: the worker stays lean)
 
 
 class FinalAnswerSignal(BaseException):
@@ -90,6 +94,11 @@ class Worker:
 
     def call_tool(self, name: str, args: tuple, kwargs: dict):
         self.send(("call", name, wire.to_plain(args), wire.to_plain(kwargs)))
+        # Most tools answer within a few hundred microseconds: spin on the socket
+        # briefly rather than sleep, which would add the kernel's wake-up latency.
+        spin_until = time.perf_counter() + SPIN_SECONDS
+        while time.perf_counter() < spin_until and not select.select([self.fd], [], [], 0)[0]:
+            pass
         kind, ok, payload = self.receive()
         if kind != "tool_result":
             raise RuntimeError(f"protocol error: expected tool_result, got {kind}")
@@ -133,9 +142,9 @@ class Worker:
         value = None
         self.executing = True
         try:
-            exec(compile(body, CODE_FILENAME, "exec"), self.globals)
+            exec(marshal.loads(body), self.globals)
             if result is not None:
-                value = eval(compile(result, CODE_FILENAME, "eval"), self.globals)
+                value = eval(marshal.loads(result), self.globals)
         except FinalAnswerSignal:
             pass
         except KeyboardInterrupt:
