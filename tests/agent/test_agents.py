@@ -298,3 +298,17 @@ def test_steps_record_timing_and_usage(agents):
         assert isinstance(step, ActionStep)
         assert step.timing.duration is not None and step.timing.duration >= 0
         assert step.token_usage is not None
+
+
+def test_streaming_agent_over_real_http(agents, fake_openai):
+    from agent import OpenAIServerModel
+
+    fake_openai.reply("Let me compute.\n```python\nfinal_answer(lookup_price('pear') * 4)\n```", usage=(50, 9))
+    model = OpenAIServerModel("test", api_base=fake_openai.url + "/v1", api_key="sk-test-key-0000")
+    events = list(agents(model=model).run("Four pears?", stream=True))
+    deltas = [e for e in events if isinstance(e, ChatMessageStreamDelta) and e.content]
+    assert len(deltas) > 5
+    assert "".join(d.content for d in deltas).startswith("Let me compute.")
+    step = next(e for e in events if isinstance(e, ActionStep))
+    assert step.token_usage.input_tokens == 50
+    assert events[-1].output == 2.0

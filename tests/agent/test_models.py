@@ -1,5 +1,6 @@
 """The HTTP model back ends against a real OpenAI-compatible server on localhost."""
 
+import importlib.util
 import json
 
 import pytest
@@ -151,3 +152,19 @@ def test_message_round_trip_keeps_tool_calls():
     message = ChatMessage.from_dict(data)
     assert message.tool_calls[0].function.arguments == {"a": 1}
     assert ChatMessage.from_dict(message.to_dict()).to_dict() == message.to_dict()
+
+
+@pytest.mark.skipif(bool(importlib.util.find_spec("llama_cpp")), reason="llama.cpp is installed here")
+def test_llama_cpp_model_without_its_extra_says_what_to_install():
+    from agent.models import LlamaCppModel
+
+    with pytest.raises(ModelError, match=r"pip install 'agentls\[local\]'"):
+        LlamaCppModel("model.gguf")
+
+
+@pytest.mark.skipif(bool(importlib.util.find_spec("transformers")), reason="transformers is installed here")
+def test_transformers_model_without_its_extra_says_what_to_install():
+    from agent.models import TransformersModel
+
+    with pytest.raises(ModelError, match=r"pip install 'agentls\[transformers\]'"):
+        TransformersModel("some/model")
