@@ -1,0 +1,99 @@
+"""The shadow copy: a private copy of the workspace, with the overlay applied, where
+tests run. The user's files are never touched, whatever the tests do.
+
+Files are cloned (copy-on-write, where the filesystem can) or copied, not hard-linked:
+a test that opens a tracked file for writing would otherwise write the user's
+original through the shared inode. The copy persists between runs and `sync()`
+only rewrites what changed (file size and mtime on disk, or the overlay's text),
+so after the first copy a sync of a 5,000-file workspace is a stat walk
+(bench/RESULTS.md, "Workspace").
+"""
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from tools.ignore import SKIPPED_DIRS, is_virtualenv
+from tools.workspace import Workspace
+
+FICLONE = 0x40049409  # linux/fs.h: share the source's blocks, copy-on-write
+
+
+class ShadowCopy:
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self.root = Path(tempfile.mkdtemp(prefix="agentls-shadow-"))
+        self._signatures: dict[str, tuple] = {}  # rel path -> what was last written there
+        self._can_clone = True
+        self._lock = threading.Lock()
+
+    def sync(self) -> Path:
+        """Bring the copy up to date with the disk and the overlay; returns its root."""
+        with self._lock:
+            wanted = self._disk_signatures()
+            overlay = self.ws.effective_overlay()
+            for rel, text in overlay.items():
+                if text is None:
+                    wanted.pop(rel, None)
+                else:
+                    wanted[rel] = ("overlay", hashlib.blake2b(text.encode("utf-8", "surrogatepass")).hexdigest())
+            for rel in set(self._signatures) - set(wanted):
+                with contextlib.suppress(FileNotFoundError):
+                    (self.root / rel).unlink()
+                del self._signatures[rel]
+            for rel, signature in wanted.items():
+                if self._signatures.get(rel) == signature:
+                    continue
+                target = self.root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+                try:
+                    if signature[0] == "overlay":
+                        target.write_text(overlay[rel], encoding="utf-8", newline="")
+                    else:
+                        self._copy(self.ws.root / rel, target)
+                except OSError:  # vanished or unreadable since the walk: leave it out
+                    self._signatures.pop(rel, None)
+                    continue
+                self._signatures[rel] = signature
+            return self.root
+
+    def _disk_signatures(self) -> dict[str, tuple]:
+        found: dict[str, tuple] = {}
+        root = str(self.ws.root)
+        for directory, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not is_virtualenv(os.path.join(directory, d))]
+            for name in files:
+                full = os.path.join(directory, name)
+                try:
+                    info = os.stat(full)  # follows links; a link out of the workspace is skipped below
+                except OSError:
+                    continue
+                if os.path.islink(full) and not Path(full).resolve().is_relative_to(self.ws.root):
+                    continue
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                found[rel] = ("disk", info.st_size, info.st_mtime_ns)
+        return found
+
+    def _copy(self, source: Path, target: Path) -> None:
+        if self._can_clone:
+            try:
+                with open(source, "rb") as src, open(target, "wb") as dst:
+                    fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+                shutil.copystat(source, target)
+                return
+            except OSError as e:
+                if e.errno not in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS):
+                    raise
+                self._can_clone = False  # this filesystem cannot clone: copy from now on
+        shutil.copy2(source, target)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
