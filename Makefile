@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench.executor
 	$(BIN)/python -m bench.agent
+	$(BIN)/python -m bench.edits
+	$(BIN)/python -m bench.workspace
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -30,6 +30,7 @@ class ShadowCopy:
         self.ws = ws
         self.root = Path(tempfile.mkdtemp(prefix="agentls-shadow-"))
         self._signatures: dict[str, tuple] = {}  # rel path -> what was last written there
+        self._made_dirs: set[str] = set()
         self._can_clone = True
         self._lock = threading.Lock()
 
@@ -48,12 +49,14 @@ class ShadowCopy:
                     (self.root / rel).unlink()
                 del self._signatures[rel]
             for rel, signature in wanted.items():
-                if self._signatures.get(rel) == signature:
+                previous = self._signatures.get(rel)
+                if previous == signature:
                     continue
                 target = self.root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()
+                self._make_parent(rel)
+                if previous is not None:  # replace, never write through: the old file may be open
+                    with contextlib.suppress(FileNotFoundError):
+                        target.unlink()
                 try:
                     if signature[0] == "overlay":
                         target.write_text(overlay[rel], encoding="utf-8", newline="")
@@ -65,35 +68,48 @@ class ShadowCopy:
                 self._signatures[rel] = signature
             return self.root
 
+    def _make_parent(self, rel: str) -> None:
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in self._made_dirs:
+            (self.root / parent).mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(parent)
+
     def _disk_signatures(self) -> dict[str, tuple]:
         found: dict[str, tuple] = {}
-        root = str(self.ws.root)
-        for directory, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not is_virtualenv(os.path.join(directory, d))]
-            for name in files:
-                full = os.path.join(directory, name)
-                try:
-                    info = os.stat(full)  # follows links; a link out of the workspace is skipped below
-                except OSError:
-                    continue
-                if os.path.islink(full) and not Path(full).resolve().is_relative_to(self.ws.root):
-                    continue
-                rel = os.path.relpath(full, root).replace(os.sep, "/")
-                found[rel] = ("disk", info.st_size, info.st_mtime_ns)
+        self._scan(str(self.ws.root), "", found)
         return found
+
+    def _scan(self, directory: str, prefix: str, found: dict[str, tuple]) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return  # vanished or unreadable: nothing to copy
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS and not is_virtualenv(entry.path):
+                        self._scan(entry.path, f"{prefix}{entry.name}/", found)
+                    continue
+                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(self.ws.root):
+                    continue  # a link out of the workspace
+                info = entry.stat()  # follows links inside the workspace
+            except (OSError, RuntimeError):
+                continue
+            if entry.is_file():
+                found[prefix + entry.name] = ("disk", info.st_size, info.st_mtime_ns)
 
     def _copy(self, source: Path, target: Path) -> None:
         if self._can_clone:
             try:
                 with open(source, "rb") as src, open(target, "wb") as dst:
                     fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
-                shutil.copystat(source, target)
+                shutil.copymode(source, target)
                 return
             except OSError as e:
                 if e.errno not in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS):
                     raise
                 self._can_clone = False  # this filesystem cannot clone: copy from now on
-        shutil.copy2(source, target)
+        shutil.copy(source, target)  # content and mode (executable scripts stay executable)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
