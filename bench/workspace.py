@@ -57,11 +57,11 @@ def main() -> None:
         firsts, unchanged, one_edit = [], [], []
         for _ in range(3):
             ws = Workspace(root)
-            shadow = ShadowCopy(ws)
-            firsts.append(timed(shadow.sync))
-            unchanged.append(timed(shadow.sync))
+            shadow = ShadowCopy(root)
+            firsts.append(timed(lambda s=shadow, w=ws: s.sync(w)))
+            unchanged.append(timed(lambda s=shadow, w=ws: s.sync(w)))
             ws.write_text("pkg00/sub0/module_0.py", "x = 1\n")
-            one_edit.append(timed(shadow.sync))
+            one_edit.append(timed(lambda s=shadow, w=ws: s.sync(w)))
             shadow.close()
         ws = Workspace(root)
         text = ws.read_text("pkg00/sub0/module_0.py") + "\nimport os\n"

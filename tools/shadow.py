@@ -26,19 +26,23 @@ FICLONE = 0x40049409  # linux/fs.h: share the source's blocks, copy-on-write
 
 
 class ShadowCopy:
-    def __init__(self, ws: Workspace):
-        self.ws = ws
+    """One per workspace root; tasks share it, each syncing its own overlay in while
+    holding `lock` for the length of its test run."""
+
+    def __init__(self, workspace_root: Path):
+        self.source = Path(workspace_root).resolve()
         self.root = Path(tempfile.mkdtemp(prefix="agentls-shadow-"))
+        self.lock = threading.RLock()
         self._signatures: dict[str, tuple] = {}  # rel path -> what was last written there
         self._made_dirs: set[str] = set()
         self._can_clone = True
-        self._lock = threading.Lock()
 
-    def sync(self) -> Path:
-        """Bring the copy up to date with the disk and the overlay; returns its root."""
-        with self._lock:
+    def sync(self, ws: Workspace | None = None) -> Path:
+        """Bring the copy up to date with the disk and `ws`'s overlay (none: the disk
+        alone); returns its root."""
+        with self.lock:
             wanted = self._disk_signatures()
-            overlay = self.ws.effective_overlay()
+            overlay = ws.effective_overlay() if ws is not None else {}
             for rel, text in overlay.items():
                 if text is None:
                     wanted.pop(rel, None)
@@ -61,7 +65,7 @@ class ShadowCopy:
                     if signature[0] == "overlay":
                         target.write_text(overlay[rel], encoding="utf-8", newline="")
                     else:
-                        self._copy(self.ws.root / rel, target)
+                        self._copy(self.source / rel, target)
                 except OSError:  # vanished or unreadable since the walk: leave it out
                     self._signatures.pop(rel, None)
                     continue
@@ -76,7 +80,7 @@ class ShadowCopy:
 
     def _disk_signatures(self) -> dict[str, tuple]:
         found: dict[str, tuple] = {}
-        self._scan(str(self.ws.root), "", found)
+        self._scan(str(self.source), "", found)
         return found
 
     def _scan(self, directory: str, prefix: str, found: dict[str, tuple]) -> None:
@@ -90,7 +94,7 @@ class ShadowCopy:
                     if entry.name not in SKIPPED_DIRS and not is_virtualenv(entry.path):
                         self._scan(entry.path, f"{prefix}{entry.name}/", found)
                     continue
-                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(self.ws.root):
+                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(self.source):
                     continue  # a link out of the workspace
                 info = entry.stat()  # follows links inside the workspace
             except (OSError, RuntimeError):

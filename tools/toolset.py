@@ -13,7 +13,6 @@ or EditError; the agent shows them to the model as the step's observation.
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from agent import Tool, tool
 from tools import files, navigation, testing
@@ -35,34 +34,41 @@ class ToolSettings:
 class ToolContext:
     """A workspace, its settings, its shadow copy and a cancellation flag."""
 
-    def __init__(self, workspace: Workspace, settings: ToolSettings | None = None):
+    def __init__(self, workspace: Workspace, settings: ToolSettings | None = None, shadow: ShadowCopy | None = None):
         self.workspace = workspace
         self.settings = settings or ToolSettings()
         self.cancelled = threading.Event()
-        self._shadow: ShadowCopy | None = None
+        self._shadow = shadow  # shared with other tasks on the same root, or made on first use
+        self._owns_shadow = shadow is None
         self.last_test_report: testing.TestReport | None = None
+        self.last_test_revision = -1  # the workspace revision the last report is about
 
-    def shadow(self) -> Path:
+    @property
+    def shadow(self) -> ShadowCopy:
         if self._shadow is None:
-            self._shadow = ShadowCopy(self.workspace)
-        return self._shadow.sync()
+            self._shadow = ShadowCopy(self.workspace.root)
+        return self._shadow
 
-    def run_tests(self, selection: str | None = None) -> testing.TestReport:
+    def run_tests(self, selection: str | None = None, workspace: Workspace | None = None) -> testing.TestReport:
+        """Tests on the shadow copy with `workspace`'s overlay (default: this task's)."""
         if not self.settings.trusted:
             raise WorkspaceError(
                 "run_tests is off: this workspace is not trusted (setting agentls.trustWorkspace), "
                 "and tests run the workspace's own code"
             )
-        report = testing.run_tests(
-            self.workspace,
-            self.shadow(),
-            selection,
-            python=self.settings.python,
-            command=self.settings.test_command,
-            timeout=self.settings.test_timeout,
-            cancelled=self.cancelled,
-        )
-        self.last_test_report = report
+        view = workspace or self.workspace
+        with self.shadow.lock:  # one test run at a time on the shared copy
+            report = testing.run_tests(
+                view,
+                self.shadow.sync(view),
+                selection,
+                python=self.settings.python,
+                command=self.settings.test_command,
+                timeout=self.settings.test_timeout,
+                cancelled=self.cancelled,
+            )
+        if view is self.workspace and not selection:
+            self.last_test_report, self.last_test_revision = report, self.workspace.revision
         return report
 
     def edit(self, path: str, new_text: str) -> None:
@@ -74,7 +80,7 @@ class ToolContext:
         ws.write_text(path, new_text)
 
     def close(self) -> None:
-        if self._shadow is not None:
+        if self._shadow is not None and self._owns_shadow:
             self._shadow.close()
 
 

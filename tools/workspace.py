@@ -67,6 +67,7 @@ class Workspace:
         self._history: dict[str, list[object]] = {}  # rel path -> earlier overlay states
         self._baseline: dict[str, tuple[object, int | None]] = {}  # rel path -> (text or _ABSENT, version)
         self._lock = threading.RLock()
+        self.revision = 0  # counts the agent's edits and undos
 
     # -- paths -------------------------------------------------------------------
 
@@ -182,6 +183,7 @@ class Workspace:
                 self._overlay.pop(rel, None)
             else:
                 self._overlay[rel] = previous
+            self.revision += 1
 
     def _set(self, rel: str, value: object) -> None:
         with self._lock:
@@ -189,6 +191,7 @@ class Workspace:
                 self._baseline[rel] = (self._current_or_absent(rel), self.version(rel))
             self._history.setdefault(rel, []).append(self._overlay.get(rel, _ABSENT))
             self._overlay[rel] = value
+            self.revision += 1
 
     def _current_or_absent(self, rel: str) -> object:
         if rel in self._buffers:

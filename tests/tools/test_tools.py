@@ -146,8 +146,8 @@ def test_outline_shows_signatures(example):
 
 
 def test_run_tests_reports_counts_and_trimmed_failures(example):
-    shadow = ShadowCopy(example)
-    report = testing.run_tests(example, shadow.sync())
+    shadow = ShadowCopy(example.root)
+    report = testing.run_tests(example, shadow.sync(example))
     assert report.verdict == "failed"
     assert (report.failed, report.passed) == (1, 2)  # -x stops at the first failure
     assert "test_total_value" in report.output and "assert 7.75 == 4.5" in report.output
@@ -158,8 +158,8 @@ def test_run_tests_reports_counts_and_trimmed_failures(example):
 def test_run_tests_uses_the_overlay_and_never_touches_the_user_files(example):
     original = example.read_text("inventory/stock.py")
     example.write_text("inventory/stock.py", original.replace("+ item.price", "* item.price"))
-    shadow = ShadowCopy(example)
-    report = testing.run_tests(example, shadow.sync())
+    shadow = ShadowCopy(example.root)
+    report = testing.run_tests(example, shadow.sync(example))
     assert report.verdict == "passed" and report.passed == 4
     assert (example.root / "inventory" / "stock.py").read_text() == original
     assert not list(example.root.rglob("__pycache__")) and not (example.root / ".pytest_cache").exists()
@@ -170,8 +170,8 @@ def test_a_test_writing_a_tracked_file_cannot_reach_the_original(example):
     (example.root / "tests" / "test_vandal.py").write_text(
         "def test_vandal():\n    open('inventory/stock.py', 'w').write('ruined')\n"
     )
-    shadow = ShadowCopy(example)
-    testing.run_tests(example, shadow.sync(), "tests/test_vandal.py")
+    shadow = ShadowCopy(example.root)
+    testing.run_tests(example, shadow.sync(example), "tests/test_vandal.py")
     assert "ruined" not in (example.root / "inventory" / "stock.py").read_text()
     shadow.close()
 
@@ -181,9 +181,9 @@ def test_a_hanging_test_times_out_and_its_process_group_is_killed(tmp_path):
         "import subprocess, time\n\ndef test_hang():\n    subprocess.Popen(['sleep', '60'])\n    time.sleep(60)\n"
     )
     ws = Workspace(tmp_path)
-    shadow = ShadowCopy(ws)
+    shadow = ShadowCopy(ws.root)
     started = time.monotonic()
-    report = testing.run_tests(ws, shadow.sync(), timeout=2)
+    report = testing.run_tests(ws, shadow.sync(ws), timeout=2)
     assert report.verdict == "timed out" and time.monotonic() - started < 10
     shadow.close()
 
@@ -191,11 +191,11 @@ def test_a_hanging_test_times_out_and_its_process_group_is_killed(tmp_path):
 def test_run_tests_is_cancelled_promptly(tmp_path):
     (tmp_path / "test_slow.py").write_text("import time\n\ndef test_slow():\n    time.sleep(60)\n")
     ws = Workspace(tmp_path)
-    shadow = ShadowCopy(ws)
+    shadow = ShadowCopy(ws.root)
     cancelled = threading.Event()
     threading.Timer(1.0, cancelled.set).start()
     started = time.monotonic()
-    report = testing.run_tests(ws, shadow.sync(), cancelled=cancelled)
+    report = testing.run_tests(ws, shadow.sync(ws), cancelled=cancelled)
     assert report.verdict == "cancelled" and time.monotonic() - started < 5
     shadow.close()
 
@@ -206,8 +206,8 @@ def test_test_environment_has_no_credentials(tmp_path, monkeypatch):
         "import os\n\ndef test_env():\n    assert 'OPENAI_API_KEY' not in os.environ\n"
     )
     ws = Workspace(tmp_path)
-    shadow = ShadowCopy(ws)
-    assert testing.run_tests(ws, shadow.sync()).verdict == "passed"
+    shadow = ShadowCopy(ws.root)
+    assert testing.run_tests(ws, shadow.sync(ws)).verdict == "passed"
     shadow.close()
 
 
@@ -226,19 +226,19 @@ def test_the_workspace_interpreter_is_preferred(tmp_path):
 
 
 def test_shadow_sync_is_incremental_and_follows_the_overlay(example):
-    shadow = ShadowCopy(example)
-    root = shadow.sync()
+    shadow = ShadowCopy(example.root)
+    root = shadow.sync(example)
     stock = root / "inventory" / "stock.py"
     first_inode = stock.stat().st_ino
     assert stock.stat().st_ino != (example.root / "inventory" / "stock.py").stat().st_ino  # not a hard link
-    shadow.sync()
+    shadow.sync(example)
     assert stock.stat().st_ino == first_inode  # unchanged: not rewritten
     example.write_text("inventory/stock.py", "edited = True\n")
     example.delete("inventory/report.py")
-    shadow.sync()
+    shadow.sync(example)
     assert stock.read_text() == "edited = True\n" and not (root / "inventory" / "report.py").exists()
     example.reset()
-    shadow.sync()
+    shadow.sync(example)
     assert "class Stock" in stock.read_text() and (root / "inventory" / "report.py").exists()
     shadow.close()
     assert not root.exists()

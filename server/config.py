@@ -1,0 +1,125 @@
+"""agentls settings: one typed model, validated once where settings arrive.
+
+They come from `initializationOptions` and `workspace/didChangeConfiguration`
+(section "agentls"), in this shape (camelCase, as in the VS Code extension's
+package.json):
+
+    {"agentls": {"model": "openai/gpt-4o-mini", "apiBase": null, "maxSteps": 20,
+                 "confirmEdits": false, "testCommand": null, "trustWorkspace": false,
+                 "timeouts": {"task": 600, "tests": 120, "code": 30, "model": 120}}}
+
+`parse_settings` keeps every valid field, puts the default in place of each invalid
+one, and reports each problem with the field's path, its value and the default
+used; unknown keys are reported as likely typos. Code reads `ls.settings.max_steps`.
+"""
+
+import difflib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agent.redaction import register_secret
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+class Timeouts(_Section):
+    task: float = Field(600, gt=0, description="Seconds a whole task may take.")
+    tests: float = Field(120, gt=0, description="Seconds one test run may take.")
+    code: float = Field(30, gt=0, description="Seconds one step's code may run.")
+    model: float = Field(120, gt=0, description="Seconds one model call may take.")
+
+
+class Settings(_Section):
+    model: str = "auto"
+    api_base: str | None = Field(None, alias="apiBase")
+    api_key: str | None = Field(None, alias="apiKey", repr=False)
+    max_steps: int = Field(20, alias="maxSteps", ge=1, le=200)
+    confirm_edits: bool = Field(False, alias="confirmEdits")
+    test_command: list[str] | None = Field(None, alias="testCommand")
+    trust_workspace: bool = Field(False, alias="trustWorkspace")
+    python: str | None = None
+    background_commands: Literal["auto", "always", "never"] = Field("auto", alias="backgroundCommands")
+    verify: Literal["tests", "lint", "none"] = "tests"
+    timeouts: Timeouts = Timeouts()
+
+    @field_validator("test_command", mode="before")
+    @classmethod
+    def _split_command(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            import shlex
+
+            return shlex.split(value) or None
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _model_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a model, e.g. openai/gpt-4o-mini, or be 'auto'")
+        return value.strip()
+
+
+def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
+    """Settings from a client's dict (with or without the "agentls" section key), on
+    top of `base`; and the problems found, one line each, for the user."""
+    base = base or Settings()
+    problems: list[str] = []
+    if raw is None:
+        return base, problems
+    if not isinstance(raw, dict):
+        return base, [f"agentls settings must be an object, not {type(raw).__name__}; using the defaults"]
+    section = raw.get("agentls", raw) if isinstance(raw.get("agentls", raw), dict) else {}
+    merged = {**base.model_dump(by_alias=True, exclude_unset=False), **section}
+    if isinstance(section.get("timeouts"), dict):
+        merged["timeouts"] = {**base.timeouts.model_dump(), **section["timeouts"]}
+    problems += _unknown_keys(section)
+    for _ in range(50):  # drop one bad field at a time; each error names its field
+        try:
+            settings = Settings.model_validate(merged)
+            break
+        except ValidationError as e:
+            first = e.errors()[0]
+            path = [str(part) for part in first["loc"]]
+            default = _default_at(path, base)
+            shown = "(hidden)" if "apiKey" in path else _show(first.get("input"))
+            problems.append(
+                f"agentls.{'.'.join(path)} = {shown} is invalid "
+                f"({first['msg']}); using {_show(default)}"
+            )
+            _set_at(merged, path, default)
+    else:
+        return base, problems + ["too many invalid agentls settings; using the previous ones"]
+    register_secret(settings.api_key)
+    return settings, problems
+
+
+def _unknown_keys(section: dict) -> list[str]:
+    known = {field.alias or name for name, field in Settings.model_fields.items()}
+    problems = []
+    for key in section:
+        if key not in known and key not in Settings.model_fields:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean agentls.{close[0]}?" if close else ""
+            problems.append(f"agentls.{key} is not a setting (ignored){hint}")
+    return problems
+
+
+def _default_at(path: list[str], base: Settings) -> Any:
+    value: Any = base.model_dump(by_alias=True)
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _set_at(data: dict, path: list[str], value: Any) -> None:
+    for part in path[:-1]:
+        data = data.setdefault(part, {})
+    data[path[-1]] = value
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
