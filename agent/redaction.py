@@ -41,3 +41,14 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+class RedactingFilter:
+    """A logging filter that redacts known secrets from every record."""
+
+    def filter(self, record) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -1,5 +1,6 @@
 """The `agentls` command line.
 
+    agentls serve [--log-level LEVEL]      the language server, on stdio
     agentls exec [CODE] [--file F] [--allow MODULE ...] [--timeout S] [--memory MB]
 
 `exec` runs Python in the sandbox the agent's code runs in (policy check, worker
@@ -18,6 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentls", description="A coding assistant that speaks LSP.")
     parser.add_argument("--version", action="version", version=f"agentls {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the language server on stdio")
+    serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 
     run_code = commands.add_parser("exec", help="run Python in the agent's sandbox and show what the model sees")
     run_code.add_argument("code", nargs="?", help="the code (or use --file; '-' reads standard input)")
@@ -57,8 +61,30 @@ def exec_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_logging(level: str) -> None:
+    """Logs go to stderr (stdout carries the protocol), with secrets redacted."""
+    import logging
+
+    from agent.redaction import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    configure_logging(args.log_level)
+    from server.server import create_server
+
+    create_server().start_io()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve_command(args)
     if args.command == "exec":
         if args.code is not None and args.file:
             print("agentls exec: give the code or --file, not both", file=sys.stderr)

@@ -85,10 +85,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             path = [str(part) for part in first["loc"]]
             default = _default_at(path, base)
             shown = "(hidden)" if "apiKey" in path else _show(first.get("input"))
-            problems.append(
-                f"agentls.{'.'.join(path)} = {shown} is invalid "
-                f"({first['msg']}); using {_show(default)}"
-            )
+            problems.append(f"agentls.{'.'.join(path)} = {shown} is invalid ({first['msg']}); using {_show(default)}")
             _set_at(merged, path, default)
     else:
         return base, problems + ["too many invalid agentls settings; using the previous ones"]

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol, default_converter
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
+REQUEST_FAILED = -32803  # LSP: the request was valid but could not be done (busy, no model, ...)
 MAX_ERROR_CHARS = 500
 
 
@@ -61,6 +63,16 @@ class AgentProtocol(LanguageServerProtocol):
         super()._handle_cancel_notification(msg_id)
 
 
+def invalid_params(message: str) -> JsonRpcException:
+    """For a handler to raise: the client's arguments are wrong; `message` says how."""
+    return JsonRpcException.from_error(types.ResponseError(code=INVALID_PARAMS, message=message))
+
+
+def request_failed(message: str) -> JsonRpcException:
+    """For a handler to raise: the request was fine but cannot be done now."""
+    return JsonRpcException.from_error(types.ResponseError(code=REQUEST_FAILED, message=message))
+
+
 def envelope_problem(message: Any) -> str | None:
     if not isinstance(message, dict):
         return "a message must be a JSON object"
@@ -87,6 +99,3 @@ def _valid_id(value: Any) -> int | str | None:
 def _short(error: BaseException) -> str:
     text = f"{type(error.__cause__ or error).__name__}: {error.__cause__ or error}"
     return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
-
-
-__all__ = ["AgentProtocol", "fast_converter", "types"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 MAX_HEADER_BYTES = 8192
 _HEADER = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
-_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\S*)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\S*?)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
@@ -105,4 +105,3 @@ class FrameReader:
         body = bytes(self.buffer[body_start : body_start + length])
         del self.buffer[: body_start + length]
         return body
-

@@ -147,7 +147,9 @@ def build_edit(
             )
         }
     if client.document_changes:
-        return BuiltEdit(types.WorkspaceEdit(document_changes=document_changes, change_annotations=annotations), skipped)
+        return BuiltEdit(
+            types.WorkspaceEdit(document_changes=document_changes, change_annotations=annotations), skipped
+        )
     return BuiltEdit(types.WorkspaceEdit(changes=plain), skipped)
 
 

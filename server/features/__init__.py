@@ -1,0 +1,1 @@
+"""One module per capability; each has `setup(server)` (see server/server.py)."""

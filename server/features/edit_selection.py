@@ -1,0 +1,36 @@
+"""agentls.editSelection {"uri", "range", "instruction", "background"?}: inline chat on a selection."""
+
+from pydantic import Field
+
+from server import commands
+from server.launch import RangeArg, _Strict, document_path, document_text, launch, parse_args, prompt, selection
+from server.tasks import TaskRequest
+
+
+class EditSelectionArgs(_Strict):
+    uri: str
+    range: RangeArg
+    instruction: str = Field(min_length=1, max_length=20_000)
+    background: bool | None = None
+
+
+def setup(server) -> None:
+    @server.command(commands.EDIT_SELECTION)
+    async def edit_selection(ls, *args) -> dict:
+        request = parse_args(EditSelectionArgs, args)
+        path = document_path(ls, request.uri)
+        selected, first, last = selection(ls, document_text(ls, request.uri, path), request.range)
+        task = TaskRequest(
+            kind="editSelection",
+            title=f"{request.instruction.strip().splitlines()[0][:40]} ({path}:{first})",
+            prompt=prompt(
+                "edit_selection",
+                path=path,
+                first_line=first,
+                last_line=last,
+                selection=selected,
+                instruction=request.instruction,
+            ),
+            path=path,
+        )
+        return await launch(ls, task, request.background)

@@ -1,0 +1,26 @@
+"""agentls.runTask {"task": str, "uri"?: str, "background"?: bool}: a task on the workspace."""
+
+from pydantic import Field
+
+from server import commands
+from server.launch import _Strict, document_path, launch, parse_args, prompt
+from server.tasks import TaskRequest
+
+
+class RunTaskArgs(_Strict):
+    task: str = Field(min_length=1, max_length=20_000)
+    uri: str | None = None
+    background: bool | None = None
+
+
+def setup(server) -> None:
+    @server.command(commands.RUN_TASK)
+    async def run_task(ls, *args) -> dict:
+        request = parse_args(RunTaskArgs, args)
+        ls.require_session()
+        path = document_path(ls, request.uri) if request.uri else None
+        title = request.task.strip().splitlines()[0][:60]
+        task = TaskRequest(
+            kind="runTask", title=title, prompt=prompt("run_task", task=request.task, path=path), path=path
+        )
+        return await launch(ls, task, request.background)

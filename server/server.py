@@ -1,0 +1,150 @@
+"""The agentls language server: builds the server and lets each feature register itself.
+
+    server = create_server()
+    server.start_io()          # stdio, with the hardened framing of server/transport.py
+
+Everything a feature does lives in server/features/; this module holds what they
+share: settings, the workspace session, the model, the task runner, and the few
+client interactions (open documents, applying an edit).
+"""
+
+import asyncio
+import logging
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
+from pygls.lsp.server import LanguageServer
+
+from server import __version__
+from server.config import Settings
+from server.features import (
+    cancel,
+    code_actions,
+    edit_selection,
+    explain,
+    fix_diagnostics,
+    run_task,
+    settings,
+)
+from server.protocol import PARSE_ERROR, AgentProtocol, fast_converter, request_failed
+from server.session import ModelCache, Session
+from server.tasks import TaskRunner
+from server.transport import FrameReader, FramingError
+from server.workspace_edit import Document
+
+log = logging.getLogger(__name__)
+
+FEATURES = (settings, run_task, edit_selection, fix_diagnostics, explain, cancel, code_actions)
+QUIET_SECONDS = 2.0  # a body still incomplete after this long had a too-long Content-Length
+
+
+class AgentServer(LanguageServer):
+    def __init__(self):
+        super().__init__(
+            name="agentls",
+            version=__version__,
+            protocol_cls=AgentProtocol,
+            converter_factory=fast_converter,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.settings = Settings()
+        self.session: Session | None = None
+        self.models = ModelCache(self)
+        self.tasks = TaskRunner(self)
+        self.client_name = ""
+        # Agent runs hold a thread each for minutes: their own pool, so that they never
+        # starve the reader of stdin or pygls's handlers.
+        self.agent_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="agentls-task")
+        self._reader_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentls-stdin")
+
+    # -- what features share -------------------------------------------------------
+
+    def open_documents(self) -> dict[str, Document]:
+        """The editor's open documents inside the workspace, by workspace-relative path."""
+        if self.session is None:
+            return {}
+        documents = {}
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = self.session.relative_path(uri)
+            if path is not None:
+                documents[path] = Document(document.source, document.version)
+        return documents
+
+    def can_apply_edits(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.apply_edit)
+
+    async def apply_edit(self, edit: types.WorkspaceEdit, label: str) -> tuple[bool, str]:
+        """Ask the client to apply `edit`: (applied, why not). A JSON-RPC error (eglot's
+        answer to a version mismatch) counts as refused, nothing applied."""
+        try:
+            result = await self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+        except JsonRpcException as e:
+            return False, f"the editor refused it ({e})"
+        return bool(result.applied), result.failure_reason or ""
+
+    def require_session(self) -> Session:
+        if self.session is None:
+            raise request_failed("agentls needs a workspace folder: open one first")
+        return self.session
+
+    def cancel_request(self, request_id) -> None:
+        self.tasks.cancel_request(request_id)
+
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    # -- transport -----------------------------------------------------------------
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(self._serve(stdin or sys.stdin.buffer))
+        except BrokenPipeError:
+            log.error("the client closed the connection")
+        finally:
+            self.tasks.cancel_all()
+            if self.session is not None:
+                self.session.close()
+            self.shutdown()
+
+    async def _serve(self, stdin) -> None:
+        loop = asyncio.get_running_loop()
+        reader = FrameReader()
+        fd = stdin.fileno()
+        pending = None
+        while not self._stop_event.is_set():
+            if pending is None:
+                pending = loop.run_in_executor(self._reader_pool, os.read, fd, 1 << 16)
+            done, _ = await asyncio.wait({pending}, timeout=QUIET_SECONDS)
+            if not done:
+                self._dispatch(reader.take_partial())
+                continue
+            data = pending.result()
+            pending = None
+            if not data:
+                log.info("stdin closed: exiting")
+                return
+            self._dispatch(reader.feed(data))
+
+    def _dispatch(self, messages: list) -> None:
+        for message in messages:
+            if isinstance(message, FramingError):
+                log.warning("framing error: %s", message.reason)
+                self.protocol.send_error(None, PARSE_ERROR, f"Parse error: {message.reason}")
+            else:
+                self.protocol.handle_raw(message)
+
+
+def create_server() -> AgentServer:
+    server = AgentServer()
+    for feature in FEATURES:
+        feature.setup(server)
+    return server
