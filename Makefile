@@ -33,8 +33,11 @@ test: lint
 
 # Re-record the replayed model runs after an intended change (a prompt, a tool's
 # output): the recorded answers stay, the requests are rewritten. Review the diff.
+# The second run checks the new recordings: two tests sharing one recording must send
+# the same requests.
 record: $(STAMP)
 	AGENTLS_RERECORD=1 $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q
 	git diff --stat -- tests/data
 
 bench: $(STAMP)

@@ -135,7 +135,8 @@ class MultiStepAgent:
         return final.output
 
     def interrupt(self) -> None:
-        """Stop the run (from another thread): it raises AgentInterrupted promptly."""
+        """Stop the run from another thread (or the next one, if none is running): it
+        raises AgentInterrupted promptly."""
         self._interrupted.set()
         for agent in self.managed_agents.values():
             agent.interrupt()
@@ -146,7 +147,14 @@ class MultiStepAgent:
     # -- the loop ----------------------------------------------------------------
 
     def _run(self, task: str, max_steps: int, reset: bool, stream: bool) -> Generator:
-        self._interrupted.clear()
+        # An interrupt that came before the run started stops it at the first check;
+        # the flag is cleared when the run ends, whichever way it ends.
+        try:
+            yield from self._steps(task, max_steps, reset, stream)
+        finally:
+            self._interrupted.clear()
+
+    def _steps(self, task: str, max_steps: int, reset: bool, stream: bool) -> Generator:
         self.task = task
         if reset:
             self.memory.reset()

@@ -75,7 +75,6 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
     merged = {**base.model_dump(by_alias=True, exclude_unset=False), **section}
     if isinstance(section.get("timeouts"), dict):
         merged["timeouts"] = {**base.timeouts.model_dump(), **section["timeouts"]}
-    problems += _unknown_keys(section)
     for _ in range(50):  # drop one bad field at a time; each error names its field
         try:
             settings = Settings.model_validate(merged)
@@ -90,7 +89,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
     else:
         return base, problems + ["too many invalid agentls settings; using the previous ones"]
     register_secret(settings.api_key)
-    return settings, problems
+    return settings, problems + _unknown_keys(section)  # invalid values matter more than typos: first
 
 
 def _unknown_keys(section: dict) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol, default_converter
+from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,18 @@ class AgentProtocol(LanguageServerProtocol):
     def send_error(self, request_id: int | str | None, code: int, message: str) -> None:
         # Written as a plain dict so that "id": null stays in the JSON.
         self._send_data({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}})
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        # pygls 2.1 cancels pending requests while iterating the dict that their
+        # callbacks change ("dictionary changed size"): stop our tasks, then a snapshot.
+        self._server.tasks.cancel_all()
+        current = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
 
     def _handle_cancel_notification(self, msg_id):
         self._server.cancel_request(msg_id)

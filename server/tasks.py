@@ -165,6 +165,8 @@ class TaskRunner:
     async def _work(self, task: AgentTask, progress: TaskProgress) -> Outcome:
         settings = self.server.settings
         model = await self.server.models.get(settings)
+        if task.cancelled:
+            return self._outcome(task, False, "Cancelled; nothing was changed.")
         loop = asyncio.get_running_loop()
         task.context = self._context(task)
         task.agent = self._agent(task, model, progress, loop)

@@ -221,7 +221,6 @@ class LocalPythonExecutor:
     def __call__(self, code: str) -> CodeOutput:
         prepared = policy.prepare(code, self.authorized_imports, frozenset(self.tools))
         with self._lock:
-            self._cancelled.clear()
             worker = self._ensure_worker()
             try:
                 return self._run(worker, prepared)
@@ -231,9 +230,12 @@ class LocalPythonExecutor:
                     f"The Python worker stopped: {e.reason}. It was restarted, so variables, "
                     "functions and imports from earlier code are lost; redefine what you need."
                 ) from None
+            finally:
+                self._cancelled.clear()  # an interrupt stops one call: this one, or the next
 
     def interrupt(self) -> None:
-        """Stop the running call from another thread (cancellation); it raises InterpreterError."""
+        """Stop the running call from another thread (or the next call, if none is
+        running); it raises InterpreterError, keeping the state when it can."""
         self._cancelled.set()
 
     def start(self) -> None:
