@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.edits
 	$(BIN)/python -m bench.workspace
+	$(BIN)/python -m bench.lsp
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
