@@ -96,6 +96,9 @@ class AgentServer(LanguageServer):
     def cancel_request(self, request_id) -> None:
         self.tasks.cancel_request(request_id)
 
+    def log_detail(self, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=message))
+
     def show(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
         self.window_log_message(types.LogMessageParams(type=kind, message=message))

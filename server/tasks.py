@@ -219,6 +219,7 @@ class TaskRunner:
                 message = describe_step(step)
                 percentage = min(99, int(100 * step.step_number / max_steps))
                 loop.call_soon_threadsafe(progress.report, message, percentage)
+                loop.call_soon_threadsafe(self.server.log_detail, f"{task.request.title}: {message}")
 
         return CodeAgent(
             tools=tools,

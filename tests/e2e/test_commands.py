@@ -155,3 +155,15 @@ async def test_background_mode_for_clients_that_time_out(editors, inventory):
         await asyncio.sleep(0.1)
     assert editor.client.messages[-1].message.startswith("agentls: Fix the failing test and the lint errors. (applied)")
     assert FIXED_TOTAL in editor.text("inventory/stock.py")
+
+
+async def test_explain_answers_in_text_and_changes_nothing(editors, inventory):
+    editor = await editors(inventory, settings=settings("e2e_explain.jsonl"))
+    uri = editor.open("inventory/stock.py")
+    selected = {"start": {"line": 34, "character": 0}, "end": {"line": 37, "character": 0}}
+    result = await editor.command(commands.EXPLAIN, {"uri": uri, "range": selected})
+    assert result["explanation"].startswith("`total_value` adds each item's quantity to its price")
+    assert result["applied"] is False and result["edit"] is None and result["steps"] == 2
+    assert editor.edit_requests == []
+    logged = [m.message for m in editor.client.log_messages]
+    assert any("step 1: Let me see the class." in m for m in logged)
