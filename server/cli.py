@@ -1,6 +1,7 @@
 """The `agentls` command line.
 
     agentls serve [--log-level LEVEL]      the language server, on stdio
+    agentls run "<task>" --workspace DIR [--model M] [--apply] [--json] [--record FILE]
     agentls exec [CODE] [--file F] [--allow MODULE ...] [--timeout S] [--memory MB]
 
 `exec` runs Python in the sandbox the agent's code runs in (policy check, worker
@@ -22,6 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the language server on stdio")
     serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+    from server import headless
+
+    headless.add_parser(commands)
 
     run_code = commands.add_parser("exec", help="run Python in the agent's sandbox and show what the model sees")
     run_code.add_argument("code", nargs="?", help="the code (or use --file; '-' reads standard input)")
@@ -81,10 +86,24 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_command(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from server import headless
+
+    try:
+        return asyncio.run(headless.run(args))
+    except KeyboardInterrupt:
+        print("agentls run: cancelled; nothing was written.", file=sys.stderr)
+        return headless.EXIT_CANCELLED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve_command(args)
+    if args.command == "run":
+        return run_command(args)
     if args.command == "exec":
         if args.code is not None and args.file:
             print("agentls exec: give the code or --file, not both", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pygls.uris import to_fs_path
 
 from agent.model_choice import resolve_model
 from agent.models import Model, ModelError
+from agent.replay import RecordingModel
 from server.config import Settings
 from server.protocol import request_failed
 from tools.shadow import ShadowCopy
@@ -89,7 +91,11 @@ class ModelCache:
                     choice = await loop.run_in_executor(self.server.agent_pool, resolve_model, *key)
                 except ModelError as e:
                     raise request_failed(str(e)) from None
-                self._key, self._model = key, choice.model
+                model = choice.model
+                record_to = os.environ.get("AGENTLS_RECORD")  # set by `agentls run --record`, not by settings
+                if record_to:
+                    model = RecordingModel(model, record_to)
+                self._key, self._model = key, model
                 self.server.window_log_message(
                     types.LogMessageParams(type=types.MessageType.Info, message=f"agentls model: {choice.reason}")
                 )
