@@ -167,3 +167,15 @@ async def test_explain_answers_in_text_and_changes_nothing(editors, inventory):
     assert editor.edit_requests == []
     logged = [m.message for m in editor.client.log_messages]
     assert any("step 1: Let me see the class." in m for m in logged)
+
+
+async def test_a_client_without_work_done_progress_gets_log_messages(editors, inventory):
+    capabilities = client_capabilities("neovim@v0.7.0")
+    capabilities.window.work_done_progress = False
+    editor = await editors(inventory, capabilities=capabilities, settings=settings("e2e_run_task.jsonl"))
+    result = await editor.command(commands.RUN_TASK, {"task": "Fix the failing test and the lint errors."})
+    assert result["applied"] is True
+    assert editor.client.progress_reports == {}
+    logged = [m.message for m in editor.client.log_messages]
+    assert any(m.startswith("Fix the failing test and the lint errors.: step 1:") for m in logged)
+    assert any(m.endswith(": starting") for m in logged)
