@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 DEMO_TASK := Fix the failing test and the lint error in this project.
 demo: $(STAMP_LOCAL)
 	@echo "== agentls run on examples/inventory: a failing test and a lint error"
-	@$(BIN)/agentls run "$(DEMO_TASK)" --workspace examples/inventory --max-steps 8; status=$$?; \
+	@$(BIN)/agentls run "$(DEMO_TASK)" --workspace examples/inventory --max-steps 4; status=$$?; \
 	if [ $$status -eq 1 ]; then \
 		echo "== the model did not produce a change that passes the checks, so nothing was applied"; \
 		echo "   (the embedded model is tiny; with OPENAI_API_KEY or another provider's key set, make demo uses that)"; \

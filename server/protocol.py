@@ -50,6 +50,10 @@ class AgentProtocol(LanguageServerProtocol):
             if "id" in message and "method" in message:
                 detail = _short(e)
                 self.send_error(message["id"], INVALID_PARAMS, f"Invalid params for {message['method']}: {detail}")
+            elif "id" in message:  # a malformed answer to our request: fail it, do not leave it waiting
+                future = self._request_futures.pop(message["id"], None)
+                if future is not None and not future.done():
+                    future.set_exception(JsonRpcException(f"the client's answer was malformed: {_short(e)}"))
             else:
                 log.warning("dropped a malformed %s: %s", message.get("method", "message"), _short(e))
             return

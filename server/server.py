@@ -40,7 +40,8 @@ from server.workspace_edit import Document
 log = logging.getLogger(__name__)
 
 FEATURES = (settings, run_task, edit_selection, fix_diagnostics, explain, cancel, code_actions)
-QUIET_SECONDS = 2.0  # a body still incomplete after this long had a too-long Content-Length
+QUIET_SECONDS = 2.0
+APPLY_EDIT_TIMEOUT = 600  # seconds; generous: the user may be reviewing the edit  # a body still incomplete after this long had a too-long Content-Length
 
 
 class AgentServer(LanguageServer):
@@ -82,11 +83,14 @@ class AgentServer(LanguageServer):
     async def apply_edit(self, edit: types.WorkspaceEdit, label: str) -> tuple[bool, str]:
         """Ask the client to apply `edit`: (applied, why not). A JSON-RPC error (eglot's
         answer to a version mismatch) counts as refused, nothing applied."""
+        request = self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
         try:
-            result = await self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+            result = await asyncio.wait_for(request, APPLY_EDIT_TIMEOUT)
         except JsonRpcException as e:
             return False, f"the editor refused it ({e})"
-        return bool(result.applied), result.failure_reason or ""
+        except TimeoutError:
+            return False, f"the editor did not answer within {APPLY_EDIT_TIMEOUT} s"
+        return result.applied is True, result.failure_reason or ""
 
     def require_session(self) -> Session:
         if self.session is None:

@@ -41,14 +41,19 @@ class FrameReader:
         return messages
 
     def take_partial(self) -> list[object | FramingError]:
-        """The stream went quiet in the middle of a body: its length was too long.
-        Try what arrived of the body as the message, and start afresh."""
+        """The stream went quiet in the middle of a body. If what arrived is already a
+        whole JSON message, the length was too long: take it. Otherwise the client is
+        only slow: keep waiting."""
         end = _HEADER_END.search(self.buffer)
         if end is None or not _HEADER.match(self.buffer):
             return []
-        body = bytes(self.buffer[end.end() :])
+        text = bytes(self.buffer[end.end() :]).decode("utf-8", "replace")
+        try:
+            message, _ = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
+        except (ValueError, RecursionError):
+            return []
         self.buffer.clear()
-        return [self._parse(body)]
+        return [message]
 
     def _parse(self, body: bytes) -> object | FramingError:
         try:

@@ -37,6 +37,8 @@ class _Match:
     start: int  # first line index in the file
     end: int  # one past the last line
     indent_shift: int = 0  # columns the file is indented beyond the search block
+    file_indent: str = ""  # the first matched line's indentation, as the file writes it
+    search_indent: str = ""  # the search block's first line indentation, as the model wrote it
 
 
 def apply_search_replace(text: str, search: str, replace: str) -> str:
@@ -50,10 +52,14 @@ def apply_search_replace(text: str, search: str, replace: str) -> str:
     newline = newline_of(text)
     replace = replace.replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
     exact = _exact_positions(text, search)
-    if len(exact) == 1:
-        return text.replace(search, _fit_final_newline(search, replace), 1)
     if len(exact) > 1:
         raise _ambiguous(text, [text.count("\n", 0, p) + 1 for p in exact])
+    # A block of lines must match from the start of a line: "value = load()\n..." found
+    # inside "old_value = load()\n..." is not the place, whatever the indentation.
+    multiline = "\n" in search.rstrip("\r\n") or "\r" in search.rstrip("\r\n")
+    if len(exact) == 1 and (not multiline or exact[0] == 0 or text[exact[0] - 1] in "\r\n"):
+        start = exact[0]
+        return text[:start] + _fit_final_newline(search, replace) + text[start + len(search) :]
     lines = [line.rstrip("\r\n") for line in split_lines(text)]
     wanted = search.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     while wanted and not wanted[-1].strip():
@@ -78,9 +84,11 @@ def _exact_positions(text: str, search: str) -> list[int]:
 
 
 def _fit_final_newline(search: str, replace: str) -> str:
-    """An exact search ending in a newline keeps one after the replacement."""
+    """The replacement ends as the search did: with its line break, or without one."""
     if search.endswith(("\n", "\r")) and replace and not replace.endswith(("\n", "\r")):
         return replace + ("\r\n" if search.endswith("\r\n") else search[-1])
+    if not search.endswith(("\n", "\r")) and replace.endswith(("\n", "\r")):
+        return replace.rstrip("\r\n")
     return replace
 
 
@@ -115,8 +123,13 @@ def _match_shifted(lines: list[str], wanted: list[str]) -> list[_Match]:
         if shift == 0:
             continue
         if all(_same_shifted(lines[start + i], wanted[i], shift) for i in range(len(wanted))):
-            matches.append(_Match(start, start + len(wanted), shift))
+            indents = _leading(lines[start + first]), _leading(wanted[first])
+            matches.append(_Match(start, start + len(wanted), shift, *indents))
     return matches
+
+
+def _leading(line: str) -> str:
+    return line[: _indent(line)]
 
 
 def _same_shifted(actual: str, wanted: str, shift: int) -> bool:
@@ -137,7 +150,8 @@ def _match_ignoring_blank_lines(lines: list[str], wanted: list[str]) -> list[_Ma
         window = numbered[k : k + len(content)]
         shift = _indent(window[0][1]) - _indent(first_wanted)
         if all(_same_shifted(line, want, shift) for (_, line), want in zip(window, content, strict=True)):
-            matches.append(_Match(window[0][0], window[-1][0] + 1, shift))
+            indents = _leading(window[0][1]), _leading(first_wanted)
+            matches.append(_Match(window[0][0], window[-1][0] + 1, shift, *indents))
     return matches
 
 
@@ -150,7 +164,7 @@ def _splice(text: str, match: _Match, replace: str, newline: str) -> str:
     if replace.endswith(newline):
         new_lines.pop()
     if match.indent_shift:
-        new_lines = [_shift(line, match.indent_shift, original[match.start]) for line in new_lines]
+        new_lines = [_reindent(line, match) for line in new_lines]
     replaced = "".join(line + newline for line in new_lines)
     tail = original[match.end :]
     if not tail and not original[match.end - 1].endswith(("\n", "\r")):
@@ -158,14 +172,15 @@ def _splice(text: str, match: _Match, replace: str, newline: str) -> str:
     return "".join(original[: match.start]) + replaced + "".join(tail)
 
 
-def _shift(line: str, shift: int, sample: str) -> str:
+def _reindent(line: str, match: _Match) -> str:
+    """The model's indentation prefix replaced by the file's own (tabs stay tabs)."""
     if not line.strip():
         return line
-    if shift > 0:
-        unit = "\t" if sample.startswith("\t") else " "
-        return unit * shift + line
-    removable = min(-shift, _indent(line))
-    return line[removable:]
+    if line.startswith(match.search_indent):
+        return match.file_indent + line[len(match.search_indent) :]
+    if match.indent_shift > 0:  # less indented than the block's first line
+        return match.file_indent[: match.indent_shift] + line
+    return line[min(-match.indent_shift, _indent(line)) :]
 
 
 def _ambiguous(text: str, line_numbers: list[int]) -> EditError:

@@ -15,7 +15,7 @@ class LlamaCppModel(Model):
         n_ctx: int = 8192,
         n_threads: int | None = None,
         chat_format: str | None = None,
-        max_tokens: int = 1024,
+        max_tokens: int = 384,
         **kwargs: Any,
     ):
         super().__init__(model_id=model_path, **kwargs)
@@ -30,6 +30,10 @@ class LlamaCppModel(Model):
             )
         except (ValueError, OSError) as e:
             raise ModelError(f"Cannot load the local model {model_path}: {e}") from None
+        from llama_cpp import LlamaRAMCache
+
+        # Each step's prompt starts with the previous one's: reuse its evaluated prefix.
+        self.llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
 
     def request(self, messages, stop_sequences, response_format, tools_to_call_from, **kwargs) -> dict:
         request: dict[str, Any] = {
@@ -48,7 +52,11 @@ class LlamaCppModel(Model):
 
     def generate(self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs):
         request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        return message_from_response(_namespace(self.llm.create_chat_completion(**request)))
+        try:
+            response = self.llm.create_chat_completion(**request)
+        except (ValueError, RuntimeError) as e:  # e.g. the prompt outgrew the context window
+            raise ModelError(f"The local model failed: {e}") from None
+        return message_from_response(_namespace(response))
 
     def generate_stream(
         self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs

@@ -127,10 +127,16 @@ class _Worker:
         return False
 
     def _read_exact(self, n: int) -> bytes:
+        # One deadline for the whole frame: a worker trickling a byte at a time does not
+        # hold the executor.
         chunks, remaining = [], n
-        self.sock.settimeout(READY_TIMEOUT_SECONDS)
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         try:
             while remaining:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise wire.WireError("the worker stalled in the middle of a message")
+                self.sock.settimeout(left)
                 chunk = self.sock.recv(min(remaining, 1 << 20))
                 if not chunk:
                     raise wire.WireError("connection closed")
@@ -204,19 +210,21 @@ class LocalPythonExecutor:
         self.sandbox_report: dict | None = None
         self._worker: _Worker | None = None
         self._cancelled = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # -- the contract ------------------------------------------------------------
 
     def send_tools(self, tools: dict[str, Callable]) -> None:
-        self.tools.update(tools)
-        if self._worker is not None:
-            self._send_or_restart(("tools", sorted(self.tools)))
+        with self._lock:
+            self.tools.update(tools)
+            if self._worker is not None:
+                self._send_or_restart(("tools", sorted(self.tools)))
 
     def send_variables(self, variables: dict[str, Any]) -> None:
-        self.state.update(variables)
-        if self._worker is not None:
-            self._send_or_restart(("variables", variables))
+        with self._lock:
+            self.state.update(variables)
+            if self._worker is not None:
+                self._send_or_restart(("variables", variables))
 
     def __call__(self, code: str) -> CodeOutput:
         prepared = policy.prepare(code, self.authorized_imports, frozenset(self.tools))
@@ -244,7 +252,8 @@ class LocalPythonExecutor:
             self._ensure_worker()
 
     def close(self) -> None:
-        self._discard_worker()
+        with self._lock:
+            self._discard_worker()
 
     def __enter__(self) -> "LocalPythonExecutor":
         return self

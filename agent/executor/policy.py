@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from agent.executor.results import InterpreterError
 from agent.executor.rules import (
     FORBIDDEN_BUILTINS,
+    SAFE_DUNDER_ATTRIBUTES,
     SAFE_DUNDER_NAMES,
     attribute_refusal,
     is_authorized_import,
@@ -87,6 +88,7 @@ class _PolicyCheck:
             ast.AsyncFunctionDef: self.check_definition,
             ast.ClassDef: self.check_definition,
             ast.Call: self.check_call,
+            ast.MatchClass: self.check_match_class,
         }
 
     def run(self, tree: ast.AST) -> bool:
@@ -133,10 +135,23 @@ class _PolicyCheck:
             if is_dunder(node.id) and node.id not in SAFE_DUNDER_NAMES:
                 self.refuse(node, f"the name {node.id!r} is not available")
         else:
+            if is_dunder(node.id) and node.id not in SAFE_DUNDER_ATTRIBUTES:
+                self.refuse(node, f"assigning to the name {node.id!r} is not allowed")
             self.check_binding(node, node.id)
 
     def check_definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        # A class attribute or method named __globals__, __getattr__, __setattr__...
+        # can be filled or triggered by library code (functools.update_wrapper).
+        if is_dunder(node.name) and node.name not in SAFE_DUNDER_ATTRIBUTES:
+            self.refuse(node, f"defining {node.name!r} is not allowed")
         self.check_binding(node, node.name)
+
+    def check_match_class(self, node: ast.MatchClass) -> None:
+        # `case object(__func__=...)` reads attributes by keyword.
+        for name in node.kwd_attrs:
+            reason = attribute_refusal(name)
+            if reason:
+                self.refuse(node, reason)
 
     def check_call(self, node: ast.Call) -> None:
         # getattr(x, "__class__") is refused here with a clear line number; computed

@@ -132,6 +132,10 @@ FORBIDDEN_BUILTINS = {
     "exit": "exit() is not available: call final_answer(...) to finish",
     "quit": "quit() is not available: call final_answer(...) to finish",
     "memoryview": "memoryview() is not available",
+    # site's _Printer objects read files with the real open() (license._Printer__filenames)
+    "license": "license is not available",
+    "credits": "credits is not available",
+    "copyright": "copyright is not available",
 }
 
 # Dunder names a snippet may read as plain names (`if __name__ == "__main__":`).

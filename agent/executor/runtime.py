@@ -8,6 +8,7 @@ carry the module's public names minus references to unauthorised modules (so
 """
 
 import _string
+import contextlib
 import builtins
 import operator
 import string
@@ -62,39 +63,45 @@ class LogBuffer:
         return "".join(self.head) + note + tail
 
 
-def _check_attribute(name: object) -> None:
+def _plain(name: object) -> object:
+    """A str subclass can lie about its length or text (`__len__`, `__str__`): check
+    and use the plain string it holds."""
+    return str.__str__(name) if isinstance(name, str) else name
+
+
+def _check_attribute(name: object) -> object:
+    name = _plain(name)
     if isinstance(name, str):
         reason = attribute_refusal(name)
         if reason:
             raise AttributeError(reason)
+    return name
 
 
 def safe_getattr(obj, name, *default):
-    _check_attribute(name)
+    name = _check_attribute(name)
     if name in ("format", "format_map"):
         return agentls_attr(obj, name)
     return getattr(obj, name, *default)
 
 
 def safe_hasattr(obj, name) -> bool:
-    _check_attribute(name)
-    return hasattr(obj, name)
+    return hasattr(obj, _check_attribute(name))
 
 
 def safe_setattr(obj, name, value) -> None:
-    _check_attribute(name)
-    setattr(obj, name, value)
+    setattr(obj, _check_attribute(name), value)
 
 
 def safe_delattr(obj, name) -> None:
-    _check_attribute(name)
-    delattr(obj, name)
+    delattr(obj, _check_attribute(name))
 
 
 class SafeFormatter(string.Formatter):
     """str.format semantics, refusing fields like "{0.__class__}" or "{0.gi_frame}"."""
 
     def get_field(self, field_name, args, kwargs):
+        field_name = _plain(field_name)
         _first, rest = _string.formatter_field_name_split(field_name)
         for is_attribute, key in rest:
             if is_attribute:
@@ -106,36 +113,69 @@ _FORMATTER = SafeFormatter()
 
 
 def agentls_attr(obj, name: str):
-    """Replacement for reading `.format` / `.format_map` (see policy.FORMAT_METHODS)."""
-    if obj is str:
+    """Replacement for reading `.format` / `.format_map` (see policy.FORMAT_METHODS):
+    str's own methods, however reached (a string, str, super(), a subclass), become
+    the checking formatter; any other object's method is returned as it is."""
+    found = getattr(obj, name)
+    owner = getattr(found, "__self__", None)
+    if isinstance(owner, str):
+        return _bound_format(str.__str__(owner), name)
+    if getattr(found, "__objclass__", None) is str or found in (_UNBOUND_FORMAT, _UNBOUND_FORMAT_MAP):
         return _FORMATTER.format if name == "format" else _format_map_unbound
-    if isinstance(obj, str):
-        if name == "format":
-            return lambda *args, **kwargs: _FORMATTER.vformat(obj, args, kwargs)
-        return lambda mapping: _FORMATTER.vformat(obj, (), mapping)
-    return getattr(obj, name)
+    return found
+
+
+_UNBOUND_FORMAT, _UNBOUND_FORMAT_MAP = str.format, str.format_map
+
+
+def _bound_format(template: str, name: str):
+    if name == "format":
+        return lambda *args, **kwargs: _FORMATTER.vformat(template, args, kwargs)
+    return lambda mapping: _FORMATTER.vformat(template, (), mapping)
 
 
 def _format_map_unbound(template: str, mapping):
     return _FORMATTER.vformat(template, (), mapping)
 
 
+def _refuse_format(name: object) -> None:
+    if name in ("format", "format_map"):
+        raise AttributeError(f"{name} is not available this way; call it on the string directly")
+
+
 def _safe_attrgetter(*names):
-    for name in names:
+    plain = [_plain(name) for name in names]
+    for name in plain:
         for part in str(name).split("."):
-            _check_attribute(part)
-    return operator.attrgetter(*names)
+            _refuse_format(_check_attribute(part))
+    return operator.attrgetter(*plain)
 
 
 def _safe_methodcaller(name, *args, **kwargs):
-    _check_attribute(name)
+    name = _check_attribute(name)
+    _refuse_format(name)
     return operator.methodcaller(name, *args, **kwargs)
+
+
+def _safe_update_wrapper(wrapper, wrapped, assigned=None, updated=None):
+    """functools.update_wrapper copying only harmless attributes (the real one can be
+    told to copy __globals__ into an object the snippet controls)."""
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(wrapper, name, getattr(wrapped, name))
+    return wrapper
+
+
+def _safe_wraps(wrapped, assigned=None, updated=None):
+    return lambda wrapper: _safe_update_wrapper(wrapper, wrapped)
 
 
 _SAFE_OVERRIDES.update(
     {
         "operator": {"attrgetter": _safe_attrgetter, "methodcaller": _safe_methodcaller},
-        "string": {"Formatter": SafeFormatter},
+        # Formatter's unchecked get_field stays reachable through super(): no Formatter.
+        "string": {"Formatter": None},
+        "functools": {"update_wrapper": _safe_update_wrapper, "wraps": _safe_wraps},
         # get_type_hints and ForwardRef evaluate strings with caller-chosen globals.
         "typing": {"get_type_hints": None, "ForwardRef": None},
     }

@@ -42,6 +42,13 @@ DENIED_SYSCALLS = (
     "keyctl",
     "add_key",
     "request_key",
+    # other processes by pidfd or queued signals (found in review: pidfd_send_signal to the host)
+    "pidfd_open",
+    "pidfd_send_signal",
+    "pidfd_getfd",
+    "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
+    "process_madvise",
 )
 
 

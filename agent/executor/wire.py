@@ -7,7 +7,6 @@ plain data (str, bytes, numbers, None, lists, tuples, dicts, sets); the worker
 reduces everything it sends to such data with `to_plain` first.
 """
 
-import builtins
 import io
 import os
 import pickle
@@ -16,7 +15,8 @@ import struct
 HEADER = struct.Struct("!Q")
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
-_PLAIN_SCALARS = (str, bytes, int, float, complex, bool, type(None))
+MAX_NODES = 1_000_000  # shared references can make a small pickle a huge (or exponential) tree
+_PLAIN_SCALARS = (str, bytes, int, float, bool, type(None))
 
 
 class WireError(Exception):
@@ -60,23 +60,37 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 class _PlainUnpickler(pickle.Unpickler):
-    # Sets and lists have their own opcodes; these types come through find_class.
-    _ALLOWED = frozenset({"complex", "set", "frozenset", "bytearray"})
-
+    # Plain data has opcodes of its own; nothing may name a global (no REDUCE, so no
+    # bytearray(10**12) built in the host).
     def find_class(self, module: str, name: str):
-        if module == "builtins" and name in self._ALLOWED:
-            return getattr(builtins, name)
         raise WireError(f"the worker sent a forbidden type {module}.{name}")
 
 
 def load_plain(data: bytes) -> object:
-    """Unpickle data from the untrusted side: plain data only, anything else raises."""
+    """Unpickle data from the untrusted side: plain data only, bounded in size and
+    depth; anything else raises."""
     try:
-        return _PlainUnpickler(io.BytesIO(data)).load()
+        value = _PlainUnpickler(io.BytesIO(data)).load()
     except WireError:
         raise
     except Exception as e:  # any malformed pickle is a protocol violation
         raise WireError(f"malformed message from the worker: {type(e).__name__}: {e}") from None
+    _check_bounds(value)
+    return value
+
+
+def _check_bounds(value: object) -> None:
+    budget = MAX_NODES
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            raise WireError("the worker sent data too large or too deep")
+        if isinstance(item, list | tuple | set | frozenset):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, dict):
+            stack.extend((child, depth + 1) for pair in item.items() for child in pair)
 
 
 def to_plain(value: object, depth: int = 0) -> object:

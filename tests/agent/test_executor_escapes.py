@@ -58,6 +58,13 @@ POLICY_ESCAPES = [
     "try:\n    1/0\nexcept Exception as e:\n    e.__traceback__.tb_frame.f_globals",
     "x = (1).__class__",
     "setattr(print, '__name__', 'x'); print.__dict__",
+    # found in review: attributes read by match-class keywords, no import needed
+    "match final_answer:\n    case object(__func__=object(__globals__=g)):\n        pass\ng['sys']",
+    # class-body dunders that library code fills (functools.update_wrapper) or triggers
+    "import functools, shlex\nclass W:\n    __globals__ = {}\nfunctools.update_wrapper(W(), shlex.split, assigned=(), updated=('__globals__',))",
+    "class H:\n    def __setattr__(self, name, value):\n        pass",
+    # site's _Printer reads files with the real open()
+    "license._Printer__filenames = ['/etc/passwd']\nrepr(license)",
 ]
 
 
@@ -85,6 +92,14 @@ RUNTIME_ESCAPES = [
     "import typing\ntyping.sys.modules['os']",
     "import typing\ntyping.get_type_hints",
     "import json\njson.decoder.sys",
+    # found in review: a str subclass that lies about its length or text
+    "class S(str):\n    def __len__(self):\n        return 0\ngetattr((), S('__class__'))",
+    "class S(str):\n    def __str__(self):\n        return 'real'\nimport operator\noperator.attrgetter(S('__class__'))(1)",
+    # str.format reached through super(), methodcaller or attrgetter
+    "class T(str):\n    pass\nsuper(T, T('{0.__class__}')).format(1)",
+    "import operator, shlex\noperator.methodcaller('format', shlex.split)('{0.__globals__[os]}')",
+    "import operator\noperator.attrgetter('format')('{0.__class__}')(1)",
+    "import string\nstring.Formatter",
 ]
 
 
@@ -175,6 +190,25 @@ def test_cannot_open_sockets(sandboxed):
     with pytest.raises(TimeoutError):
         server.accept()  # nothing connected
     server.close()
+
+
+def test_cannot_signal_the_host_through_a_pidfd(sandboxed):
+    seen = attempt(sandboxed, "import os\nos.pidfd_open(os.getppid())")
+    assert seen.startswith("ERROR") and "not permitted" in seen, seen
+
+
+def test_the_host_rejects_bombs_in_worker_messages():
+    import pickle
+
+    from agent.executor import wire
+
+    with pytest.raises(wire.WireError, match="forbidden type"):
+        wire.load_plain(pickle.dumps(bytearray(b"x")))
+    shared = []
+    for _ in range(40):
+        shared = [shared, shared]  # 2**40 nodes as a tree, a few hundred bytes as a pickle
+    with pytest.raises(wire.WireError, match="too large or too deep"):
+        wire.load_plain(pickle.dumps(shared))
 
 
 def test_cannot_signal_the_host(sandboxed):

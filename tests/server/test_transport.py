@@ -64,3 +64,11 @@ def test_errors_are_framing_errors_with_a_reason():
     reader = FrameReader()
     [error] = reader.feed(b"Content-Length: 2\r\n\r\n{]")
     assert isinstance(error, FramingError) and "not JSON" in error.reason
+
+
+def test_a_slow_client_in_the_middle_of_a_message_is_waited_for():
+    reader = FrameReader()
+    body = json.dumps({"id": 1, "params": {"text": "x" * 100}}).encode()
+    assert reader.feed(b"Content-Length: %d\r\n\r\n" % len(body) + body[:40]) == []
+    assert reader.take_partial() == []  # quiet, but not a whole message yet: keep it
+    assert reader.feed(body[40:]) == [{"id": 1, "params": {"text": "x" * 100}}]

@@ -132,3 +132,26 @@ def test_text_edits_are_minimal():
 def test_unified_diff_for_new_and_deleted_files():
     assert unified_diff("a.py", None, "x\n").startswith("--- /dev/null\n+++ b/a.py\n")
     assert "\\ No newline at end of file" in unified_diff("a.py", "x", "y")
+
+
+# -- found in review --------------------------------------------------------------
+
+
+def test_a_block_found_inside_a_longer_line_is_not_the_place():
+    text = "def f():\n    value = load()\n    save(value)\n\nold_value = load()\nsave(value)\n"
+    out = apply_search_replace(text, "value = load()\nsave(value)\n", "value = load2()\nsave(value)\n")
+    assert out == text.replace("    value = load()", "    value = load2()")
+
+
+def test_tab_indented_files_keep_their_tabs():
+    assert apply_search_replace("all:\n\tgcc -o x x.c\n", "    gcc -o x x.c\n", "    gcc -O2 -o x x.c\n") == (
+        "all:\n\tgcc -O2 -o x x.c\n"
+    )
+    go = "func f() {\n\tx := 1\n\ty := 2\n}\n"
+    assert apply_search_replace(go, "    x := 1\n    y := 2\n", "    x := 10\n    y := 20\n") == go.replace(
+        "1", "10"
+    ).replace("2", "20")
+
+
+def test_a_replacement_with_a_stray_final_newline_adds_no_blank_line():
+    assert apply_search_replace("a = 1\nb = 2\n", "a = 1", "a = 2\n") == "a = 2\nb = 2\n"
