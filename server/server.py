@@ -40,8 +40,8 @@ from server.workspace_edit import Document
 log = logging.getLogger(__name__)
 
 FEATURES = (settings, run_task, edit_selection, fix_diagnostics, explain, cancel, code_actions)
-QUIET_SECONDS = 2.0
-APPLY_EDIT_TIMEOUT = 600  # seconds; generous: the user may be reviewing the edit  # a body still incomplete after this long had a too-long Content-Length
+QUIET_SECONDS = 2.0  # a body still incomplete after this long may have had a too-long Content-Length
+APPLY_EDIT_TIMEOUT = 600  # seconds; generous: the user may be reviewing the edit
 
 
 class AgentServer(LanguageServer):

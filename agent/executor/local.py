@@ -37,7 +37,7 @@ from agent.executor.rules import BASE_BUILTIN_MODULES
 log = logging.getLogger(__name__)
 
 # Seconds a worker gets to answer SIGINT before it is killed.
-INTERRUPT_GRACE_SECONDS = 1.0
+INTERRUPT_GRACE_SECONDS = 2.0
 READY_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.05
 SPIN_SECONDS = 0.0005

@@ -8,8 +8,8 @@ carry the module's public names minus references to unauthorised modules (so
 """
 
 import _string
-import contextlib
 import builtins
+import contextlib
 import operator
 import string
 import types

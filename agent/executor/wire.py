@@ -3,8 +3,9 @@
 The two directions are not symmetric. The host is trusted, so the worker unpickles
 what the host sends (tool results, variables) as usual. The worker runs a model's
 code, so the host reads the worker's messages with `load_plain`, which admits only
-plain data (str, bytes, numbers, None, lists, tuples, dicts, sets); the worker
-reduces everything it sends to such data with `to_plain` first.
+plain data (str, bytes, int, float, bool, None, lists, tuples, dicts, sets), with
+no pickle globals at all; the worker reduces everything it sends to such data with
+`to_plain` first (anything else, complex numbers included, arrives as its repr).
 """
 
 import io

@@ -1,7 +1,5 @@
 """Model strings to models, and what `auto` picks (with a real local "Ollama" endpoint)."""
 
-import importlib.util
-
 import pytest
 
 from agent.model_choice import resolve_model
@@ -60,9 +58,9 @@ def test_auto_finds_a_local_ollama_and_prefers_a_coder_model(monkeypatch):
     assert "Ollama" in choice.reason
 
 
-@pytest.mark.skipif(bool(importlib.util.find_spec("llama_cpp")), reason="the local model is installed here")
-def test_auto_without_any_model_says_how_to_configure_one(monkeypatch):
+def test_auto_without_any_model_says_how_to_configure_one(monkeypatch, tmp_path):
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("AGENTLS_LOCAL_MODEL", str(tmp_path / "missing.gguf"))  # nor is the embedded model there
     with pytest.raises(ModelError) as error:
         resolve_model("auto")
     message = str(error.value)

@@ -168,7 +168,12 @@ async def test_unknown_commands_and_uris_outside_the_workspace(editors, inventor
 
 
 async def test_no_model_available_is_a_clear_error(editors, inventory, tmp_path):
-    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OLLAMA_HOST": "http://127.0.0.1:9"}
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "OLLAMA_HOST": "http://127.0.0.1:9",  # nothing listens there
+        "AGENTLS_LOCAL_MODEL": str(tmp_path / "missing.gguf"),  # the embedded model is not there either
+    }
     editor = await editors(inventory, settings=settings(), env=environment)
     with pytest.raises(JsonRpcException, match="No model is available"):
         await editor.command(commands.RUN_TASK, {"task": "Anything."})
