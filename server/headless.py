@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from server.protocol import REQUEST_FAILED
 from tools.textdiff import unified_diff
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+CANCEL_GRACE_SECONDS = 3.0
 _LSP_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
@@ -188,14 +190,23 @@ async def run(args: argparse.Namespace) -> int:
         types.ExecuteCommandParams(command=commands.RUN_TASK, arguments=[{"task": args.task}]),
         msg_id="agentls-run-1",
     )
-    try:
-        result = await asyncio.shield(asyncio.ensure_future(request))
-    except asyncio.CancelledError:  # Ctrl-C
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, interrupted.set)  # Ctrl-C: ours to handle, not asyncio's
+    running = asyncio.ensure_future(request)
+    waiting = asyncio.ensure_future(interrupted.wait())
+    await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    loop.remove_signal_handler(signal.SIGINT)
+    if not running.done():
         client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="agentls-run-1"))
+        await asyncio.wait({running}, timeout=CANCEL_GRACE_SECONDS)  # the server stops the agent
         display.done()
         print("agentls run: cancelled; nothing was written.", file=sys.stderr)
-        await _stop(client)
+        await _stop(client, graceful=False)
         return EXIT_CANCELLED
+    waiting.cancel()
+    try:
+        result = running.result()
     except JsonRpcException as e:
         display.done()
         print(f"agentls run: {e}", file=sys.stderr)
@@ -233,12 +244,21 @@ def _handle_server_messages(client: LanguageClient, changes: Changes, display: D
             display.line(f"agentls: {params.message}")
 
 
-async def _stop(client: LanguageClient) -> None:
-    try:
-        await asyncio.wait_for(client.shutdown_async(None), 10)
-        client.exit(None)
-    except (TimeoutError, JsonRpcException, OSError):
-        pass
+async def _stop(client: LanguageClient, graceful: bool = True) -> None:
+    if graceful:
+        try:
+            await asyncio.wait_for(client.shutdown_async(None), 10)
+            client.exit(None)
+        except (TimeoutError, JsonRpcException, OSError):
+            pass
+    server = client._server  # pygls's stop() waits for the process without a limit
+    if server is not None and not graceful and server.returncode is None:
+        server.terminate()
+    if server is not None:
+        try:
+            await asyncio.wait_for(server.wait(), 10)
+        except TimeoutError:
+            server.kill()
     await client.stop()
 
 

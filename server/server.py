@@ -112,8 +112,11 @@ class AgentServer(LanguageServer):
     def start_io(self, stdin=None, stdout=None) -> None:
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        code = 0
         try:
             asyncio.run(self._serve(stdin or sys.stdin.buffer))
+        except SystemExit as e:  # the `exit` notification
+            code = e.code if isinstance(e.code, int) else 0
         except BrokenPipeError:
             log.error("the client closed the connection")
         finally:
@@ -121,6 +124,11 @@ class AgentServer(LanguageServer):
             if self.session is not None:
                 self.session.close()
             self.shutdown()
+        # Agent threads may still be unwinding (a cancelled model call cannot be
+        # aborted): leave now instead of waiting for them. The sandboxed workers die
+        # with this process (parent-death signal); the shadow copy is already gone.
+        logging.shutdown()
+        os._exit(code)
 
     async def _serve(self, stdin) -> None:
         loop = asyncio.get_running_loop()

@@ -83,3 +83,30 @@ def test_bad_usage_exits_2(tmp_path):
     assert agentls_run(TASK, "--workspace", str(tmp_path / "missing")).returncode == 2
     done = agentls_run(TASK, "--workspace", str(tmp_path), "--model", "replay:/nowhere.jsonl")
     assert done.returncode == 2 and "no recording" in done.stderr
+
+
+def test_ctrl_c_cancels_and_writes_nothing(inventory):
+    import signal
+    import time
+
+    before = snapshot(inventory)
+    slow = ROOT / "tests" / "data" / "headless_slow.jsonl"
+    process = subprocess.Popen(
+        [str(AGENTLS), "run", "Take your time.", "--workspace", str(inventory), "--model", f"replay:{slow}", "--apply"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = ""
+    while "agentls: starting" not in seen:
+        line = process.stderr.readline()
+        assert line, f"agentls run ended early: {seen}"
+        seen += line
+    time.sleep(2.0)  # the agent is inside its minute-long step
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 130, seen + rest
+    assert "cancelled; nothing was written" in rest
+    assert time.monotonic() - started < 15
+    assert snapshot(inventory) == before
