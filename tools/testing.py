@@ -149,6 +149,9 @@ def _environment(shadow_root: Path, own_interpreter: bool) -> dict[str, str]:
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # pytest sizes its summary lines to the terminal: one width, so a run reads the same
+    # from an editor, a terminal or CI (and replayed recordings match).
+    env["COLUMNS"], env["LINES"] = "120", "40"
     return env
 
 

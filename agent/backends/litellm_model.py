@@ -1,12 +1,11 @@
 """Any provider litellm knows (`openai/gpt-4o-mini`, `anthropic/...`, `ollama/qwen2.5-coder`, ...)."""
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 from agent.backends.errors import is_transient, model_error
-from agent.backends.openai_server import deltas_from_chunks, message_from_response
-from agent.models import ChatMessageStreamDelta, Model, TokenUsage, as_message, with_retries
+from agent.backends.openai_shape import OpenAIShapedModel
+from agent.models import TokenUsage, with_retries
 from agent.redaction import register_secret
 
 
@@ -21,7 +20,7 @@ def import_litellm():
     return litellm
 
 
-class LiteLLMModel(Model):
+class LiteLLMModel(OpenAIShapedModel):
     def __init__(
         self,
         model_id: str,
@@ -38,26 +37,18 @@ class LiteLLMModel(Model):
         self.max_retries = max_retries
         self.timeout = timeout
 
-    def request(self, messages, stop_sequences, response_format, tools_to_call_from, **kwargs) -> dict:
-        request: dict[str, Any] = {
+    def extra_request(self) -> dict:
+        extra: dict[str, Any] = {
             "model": self.model_id,
-            "messages": [as_message(m).to_dict() for m in messages],
             "timeout": self.timeout,
             # Our retries (with_retries) are the only ones: litellm's and its SDKs' are off.
             "num_retries": 0,
             "max_retries": 0,
-            **self.kwargs,
-            **kwargs,
         }
-        for key, value in (("api_base", self.api_base), ("api_key", self.api_key), ("stop", stop_sequences)):
+        for key, value in (("api_base", self.api_base), ("api_key", self.api_key)):
             if value:
-                request[key] = value
-        if response_format:
-            request["response_format"] = response_format
-        if tools_to_call_from:
-            request["tools"] = [tool.to_tool_schema() for tool in tools_to_call_from]
-            request.setdefault("tool_choice", "required")
-        return request
+                extra[key] = value
+        return extra
 
     def call(self, **request: Any):
         litellm = import_litellm()
@@ -66,16 +57,6 @@ class LiteLLMModel(Model):
             return with_retries(lambda: litellm.completion(**request), is_transient, self.max_retries, self.retry_delay)
         except Exception as e:  # every provider failure becomes a clear, key-free ModelError
             raise model_error(e, self.model_id, self.api_base, f"{provider}_API_KEY or the apiKey setting") from None
-
-    def generate(self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs):
-        request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        return message_from_response(self.call(**request))
-
-    def generate_stream(
-        self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs
-    ) -> Iterator[ChatMessageStreamDelta]:
-        request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        yield from deltas_from_chunks(self.call(**request, stream=True, stream_options={"include_usage": True}))
 
     def estimate_cost(self, usage: TokenUsage) -> float | None:
         """US dollars for `usage` from litellm's cost map; None when the model is not in it."""

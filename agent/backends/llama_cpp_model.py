@@ -1,14 +1,13 @@
 """A local GGUF model run in-process by llama.cpp (`pip install agentls[local]`)."""
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-from agent.backends.openai_server import deltas_from_chunks, message_from_response
-from agent.models import ChatMessageStreamDelta, Model, ModelError, as_message
+from agent.backends.openai_shape import OpenAIShapedModel
+from agent.models import ModelError
 
 
-class LlamaCppModel(Model):
+class LlamaCppModel(OpenAIShapedModel):
     def __init__(
         self,
         model_path: str,
@@ -35,35 +34,20 @@ class LlamaCppModel(Model):
         # Each step's prompt starts with the previous one's: reuse its evaluated prefix.
         self.llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
 
-    def request(self, messages, stop_sequences, response_format, tools_to_call_from, **kwargs) -> dict:
-        request: dict[str, Any] = {
-            "messages": [as_message(m).to_dict() for m in messages],
-            "max_tokens": self.max_tokens,
-            **self.kwargs,
-            **kwargs,
-        }
-        if stop_sequences:
-            request["stop"] = stop_sequences
-        if response_format:
-            request["response_format"] = response_format
-        if tools_to_call_from:
-            request["tools"] = [tool.to_tool_schema() for tool in tools_to_call_from]
-        return request
+    force_tool_choice = False
 
-    def generate(self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs):
-        request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
+    def extra_request(self) -> dict:
+        return {"max_tokens": self.max_tokens}
+
+    def stream_options(self) -> dict:
+        return {}
+
+    def call(self, stream: bool = False, **request: Any):
         try:
-            response = self.llm.create_chat_completion(**request)
+            response = self.llm.create_chat_completion(**request, stream=stream)
         except (ValueError, RuntimeError) as e:  # e.g. the prompt outgrew the context window
             raise ModelError(f"The local model failed: {e}") from None
-        return message_from_response(_namespace(response))
-
-    def generate_stream(
-        self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs
-    ) -> Iterator[ChatMessageStreamDelta]:
-        request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        chunks = (_namespace(chunk) for chunk in self.llm.create_chat_completion(**request, stream=True))
-        yield from deltas_from_chunks(chunks)
+        return (_namespace(chunk) for chunk in response) if stream else _namespace(response)
 
 
 def _namespace(value: Any) -> Any:
