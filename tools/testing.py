@@ -152,6 +152,10 @@ def _environment(shadow_root: Path, own_interpreter: bool) -> dict[str, str]:
     # pytest sizes its summary lines to the terminal: one width, so a run reads the same
     # from an editor, a terminal or CI (and replayed recordings match).
     env["COLUMNS"], env["LINES"] = "120", "40"
+    # Nor does pytest truncate its summary under CI (CI, BUILD_NUMBER): the agent's runs
+    # read the same wherever agentls itself runs.
+    env.pop("CI", None)
+    env.pop("BUILD_NUMBER", None)
     return env
 
 
