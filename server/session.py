@@ -83,15 +83,17 @@ class ModelCache:
         self._lock = asyncio.Lock()
 
     async def get(self, settings: Settings) -> Model:
-        key = (settings.model, settings.api_base, settings.api_key)
+        key = (settings.model, settings.api_base, settings.api_key, settings.timeouts.model)
         async with self._lock:
             if key != self._key:
                 loop = asyncio.get_running_loop()
                 try:
-                    choice = await loop.run_in_executor(self.server.agent_pool, resolve_model, *key)
+                    choice = await loop.run_in_executor(self.server.agent_pool, resolve_model, *key[:3])
                 except ModelError as e:
                     raise request_failed(str(e)) from None
                 model = choice.model
+                if hasattr(model, "timeout"):  # the HTTP back ends: agentls.timeouts.model per call
+                    model.timeout = settings.timeouts.model
                 record_to = os.environ.get("AGENTLS_RECORD")  # set by `agentls run --record`, not by settings
                 if record_to:
                     model = RecordingModel(model, record_to)

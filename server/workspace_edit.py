@@ -18,7 +18,6 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pygls.workspace import PositionCodec
-from pygls.workspace.position_codec import ServerTextPosition
 
 from tools.edits import split_lines
 from tools.textdiff import TextEdit, text_edits
@@ -182,8 +181,3 @@ def _disk_text(path: Path) -> str | None:
         return None
     except (OSError, UnicodeDecodeError) as e:
         raise EditConflict(f"{path.name} cannot be read any more ({e})") from None
-
-
-def to_client_position(text: str, line: int, character: int, codec: PositionCodec) -> types.Position:
-    """A code-point position in `text` in the client's units (for ranges we send)."""
-    return codec.position_to_client_units(split_lines(text), ServerTextPosition(line, character))
