@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.edits
 	$(BIN)/python -m bench.workspace
 	$(BIN)/python -m bench.lsp
+	$(BIN)/python -m bench.robustness
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
