@@ -20,7 +20,6 @@ import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import timedelta
 from typing import IO, Any
 
 from agent.errors import ExternalToolError
@@ -122,13 +121,11 @@ class MCPConnection:
         """Call one tool: its CallToolResult; ExternalToolError if the server fails or does not answer."""
         if self.ended is not None:
             raise ExternalToolError(f"{name}: the MCP server {self.label} is not running ({self.ended})")
-        timeout = timedelta(seconds=self.call_timeout)
-        call = self.session.call_tool(name, arguments, read_timeout_seconds=timeout)
-        future = asyncio.run_coroutine_threadsafe(call, self._loop)
+        future = asyncio.run_coroutine_threadsafe(self.session.call_tool(name, arguments), self._loop)
         try:
-            result = future.result(timeout=self.call_timeout + 1)
+            result = future.result(timeout=self.call_timeout)
         except FuturesTimeout:
-            future.cancel()
+            future.cancel()  # the request is dropped; the server stays usable for the next call
             raise ExternalToolError(
                 f"{name}: the MCP server {self.label} did not answer within {self.call_timeout:g} s"
             ) from None

@@ -24,7 +24,7 @@ def inventory():
 
 
 def test_every_mcp_tool_becomes_an_agent_tool_with_its_schema(inventory):
-    assert sorted(inventory) == ["add", "divide", "shout_text", "stock_level"]
+    assert sorted(inventory) == ["add", "divide", "shout_text", "stock_level", "wait"]
     assert inventory["add"].to_signature() == 'def add(a: int, b: int) -> int:\n    """Add two integers."""'
     assert inventory["shout_text"].remote_name == "shout-text"
     parameters = inventory["shout_text"].to_tool_schema()["function"]["parameters"]
@@ -44,6 +44,16 @@ def test_a_tool_error_and_bad_arguments_are_clear(inventory):
         inventory["divide"](a=1, b=0)
     with pytest.raises(ToolArgumentError, match="argument 'a'"):
         inventory["add"](a="two", b=3)
+
+
+def test_a_call_that_takes_too_long_times_out_and_the_server_stays_usable():
+    with ToolCollection.from_mcp(COMMAND, trust_remote_code=True, call_timeout=0.5) as collection:
+        tools = {tool.name: tool for tool in collection.tools}
+        with pytest.raises(
+            ExternalToolError, match="wait: the MCP server python mcp_server.py did not answer within 0.5 s"
+        ):
+            tools["wait"](seconds=5)
+        assert tools["wait"](seconds=0) == "waited 0.0 s"
 
 
 def test_code_agent_uses_mcp_tools_and_goes_on_when_the_server_crashes():

@@ -26,6 +26,6 @@ async def test_mcp_tools_join_the_agent_and_a_broken_server_is_skipped(editors, 
     logged = [m.message for m in editor.client.log_messages]
     started = [m for m in logged if m.startswith("agentls.mcpServers: ") and " started (" in m]
     assert started == [
-        f"agentls.mcpServers: {sys.executable} mcp_server.py started (add, shout_text, divide, stock_level)"
+        f"agentls.mcpServers: {sys.executable} mcp_server.py started (add, shout_text, divide, wait, stock_level)"
     ]
     assert len([m for m in shown if BROKEN in m]) == 1  # reported once, not at every task

@@ -4,9 +4,11 @@
     python tests/helpers/mcp_server.py --http PORT     # streamable HTTP on 127.0.0.1:PORT/mcp
 
 Its tools: `add`, `shout` (a name with a hyphen on the wire: "shout-text"), `divide`
-(an error result for b = 0), and `stock_level`, which crashes the server mid-call.
+(an error result for b = 0), `wait` (slow on demand), and `stock_level`, which crashes
+the server mid-call.
 """
 
+import asyncio
 import os
 import sys
 
@@ -33,6 +35,13 @@ def divide(a: float, b: float) -> float:
     if b == 0:
         raise ValueError("cannot divide by zero")
     return a / b
+
+
+@server.tool()
+async def wait(seconds: float) -> str:
+    """Wait, then say so."""
+    await asyncio.sleep(seconds)
+    return f"waited {seconds} s"
 
 
 @server.tool()
