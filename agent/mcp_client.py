@@ -133,7 +133,7 @@ class MCPConnection:
             why = _reason(e)
             if _connection_lost(e):
                 self.ended = "it stopped"
-                why = f"it stopped during the call{self._stderr_tail(prefix='; its last words: ')}"
+                why = f"it stopped{self._stderr_tail(prefix='; its last words: ')}"
             raise ExternalToolError(f"{name}: the MCP server {self.label} failed: {why}") from None
         return result
 
@@ -221,9 +221,14 @@ def python_name(name: str) -> str:
 
 
 def _connection_lost(error: Exception) -> bool:
+    """The server went away: during the call (the session fails the pending request) or
+    before it (the streams to it are closed)."""
+    import anyio
     from mcp.shared.exceptions import McpError
     from mcp.types import CONNECTION_CLOSED
 
+    if isinstance(error, anyio.ClosedResourceError | anyio.BrokenResourceError):
+        return True
     return isinstance(error, McpError) and error.error.code == CONNECTION_CLOSED
 
 

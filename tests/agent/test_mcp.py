@@ -64,11 +64,15 @@ def test_code_agent_uses_mcp_tools_and_goes_on_when_the_server_crashes():
             answer = agent.run("How many items in total (2 + 3), and how many widgets in stock?")
         finally:
             agent.close()
+        with pytest.raises(
+            ExternalToolError, match=r"add: the MCP server python mcp_server.py is not running \(it stopped\)"
+        ):
+            collection.tools[0](1, 1)
     assert answer == "total 5; stock unknown (the inventory server stopped)"
     first, crashed, last = agent.memory.action_steps()
     assert first.observations == "TOTAL 5"
     error = str(crashed.error)
-    assert "stock_level: the MCP server python mcp_server.py failed" in error and "stopped during the call" in error
+    assert "stock_level: the MCP server python mcp_server.py failed" in error and "it stopped" in error
     assert "the stock database is corrupt" in error  # its last words on stderr
     assert last.is_final_answer and model.remaining == 0
     assert "def stock_level(item: str) -> int:" in model.calls[0]["request"]["messages"][0]["content"]
