@@ -27,7 +27,7 @@ class SpaceTool(Tool):
         self,
         space_id: str,
         name: str,
-        description: str,
+        description: str = "",
         api_name: str | None = None,
         token: str | None = None,
         timeout: float = CALL_TIMEOUT,

@@ -188,8 +188,11 @@ class Tool:
         return tool_from_hub(repo_id, trust_remote_code, **options)
 
     @staticmethod
-    def from_space(space_id: str, name: str, description: str, api_name: str | None = None, **options: Any) -> "Tool":
-        """A Gradio Space (an id such as "owner/space" or a URL) as a tool, through gradio_client."""
+    def from_space(
+        space_id: str, name: str, description: str = "", api_name: str | None = None, **options: Any
+    ) -> "Tool":
+        """A Gradio Space (an id such as "owner/space" or a URL) as a tool, through gradio_client;
+        options: token, timeout. Without a description, the endpoint's own."""
         from agent.spaces import SpaceTool
 
         return SpaceTool(space_id, name, description, api_name, **options)

@@ -4,12 +4,11 @@ loaded with Tool.from_space(<its URL>) and called through gradio_client."""
 import pytest
 
 from agent import CodeAgent, ExternalToolError, ScriptedModel, Tool
-from tests.helpers.gradio_app import greeter, launched, quiet_gradio
+from tests.helpers.gradio_app import greeter, launched
 
 
 @pytest.fixture(scope="module")
 def space_url():
-    quiet_gradio()
     with launched(greeter()) as url:
         yield url
 
@@ -35,7 +34,8 @@ def test_calling_the_tool_calls_the_space(greet):
 
 
 def test_the_first_endpoint_is_the_default_and_a_wrong_one_is_named(space_url):
-    assert Tool.from_space(space_url, "hello", "Say hello.").api_name == "/greet"
+    hello = Tool.from_space(space_url, "hello")
+    assert hello.api_name == "/greet" and hello.description == "Greet someone."  # the endpoint's docstring
     with pytest.raises(ValueError, match="has no endpoint 'shout'; it has /greet, /translate"):
         Tool.from_space(space_url, "shout", "Shout.", api_name="shout")
 

@@ -14,6 +14,7 @@ def quiet_gradio() -> None:
 
 
 def greeter():
+    quiet_gradio()
     import gradio as gr
 
     def greet(name: str, times: int = 1, excited: bool = False) -> str:
