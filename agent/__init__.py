@@ -17,6 +17,8 @@ _WHERE = {
     "tool": "agent.tools",
     "FinalAnswerTool": "agent.tools",
     "ToolArgumentError": "agent.tools",
+    "ToolCollection": "agent.tool_collection",
+    "ExternalToolError": "agent.errors",
     "ChatMessage": "agent.models",
     "ChatMessageStreamDelta": "agent.models",
     "Model": "agent.models",
@@ -53,6 +55,7 @@ __all__ = [
     "ChatMessageStreamDelta",
     "CodeAgent",
     "CodeOutput",
+    "ExternalToolError",
     "FinalAnswerStep",
     "FinalAnswerTool",
     "HfApiModel",
@@ -76,6 +79,7 @@ __all__ = [
     "Tool",
     "ToolArgumentError",
     "ToolCallingAgent",
+    "ToolCollection",
     "TransformersModel",
     "resolve_model",
     "tool",
@@ -83,7 +87,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from agent.agents import CodeAgent, MultiStepAgent, RunResult, ToolCallingAgent
-    from agent.errors import AgentError, AgentInterrupted
+    from agent.errors import AgentError, AgentInterrupted, ExternalToolError
     from agent.executor import CodeOutput, InterpreterError, LocalPythonExecutor
     from agent.memory import ActionStep, FinalAnswerStep, PlanningStep, TaskStep
     from agent.model_choice import resolve_model
@@ -103,6 +107,7 @@ if TYPE_CHECKING:
     )
     from agent.prompts import PromptTemplates
     from agent.replay import RecordingModel, ReplayModel, ScriptedModel
+    from agent.tool_collection import ToolCollection
     from agent.tools import FinalAnswerTool, Tool, ToolArgumentError, tool
 
 

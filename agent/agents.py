@@ -12,6 +12,7 @@ step, stop on a final answer. Streaming, progress and logging are the caller's, 
 
 import inspect
 import logging
+import os
 import threading
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
@@ -143,6 +144,38 @@ class MultiStepAgent:
 
     def token_usage(self) -> TokenUsage:
         return self.memory.token_usage()
+
+    # -- sharing (agent/sharing.py) --------------------------------------------------
+
+    def save(self, output_dir: str | os.PathLike) -> None:
+        """Write the agent as a folder: agent.json, prompts.yaml, tools/, managed_agents/, requirements.txt."""
+        from agent.sharing import save_agent
+
+        save_agent(self, output_dir)
+
+    def push_to_hub(self, repo_id: str, commit_message: str = "Upload agent", **options: Any) -> str:
+        """Upload to a Space on the Hub (options: token, private, create_pr); the commit's URL."""
+        from agent.sharing import push_agent
+
+        return push_agent(self, repo_id, commit_message, **options)
+
+    @classmethod
+    def from_dir(cls, folder: str | os.PathLike, model: Model | None = None, **kwargs: Any) -> "MultiStepAgent":
+        """The agent a folder holds, with `model` (default: the saved model id); kwargs override settings."""
+        from agent.sharing import load_agent
+
+        return load_agent(folder, model, cls, **kwargs)
+
+    from_folder = from_dir  # smolagents' name
+
+    @classmethod
+    def from_hub(
+        cls, repo_id: str, model: Model | None = None, trust_remote_code: bool = False, **kwargs: Any
+    ) -> "MultiStepAgent":
+        """An agent from a Space on the Hub (kwargs: token, revision, settings); its tools run here."""
+        from agent.sharing import agent_from_hub
+
+        return agent_from_hub(repo_id, trust_remote_code, model, cls, **kwargs)
 
     # -- the loop ----------------------------------------------------------------
 

@@ -28,3 +28,8 @@ class AgentMaxStepsError(AgentError):
 
 class AgentInterrupted(Exception):
     """The run was cancelled (agent.interrupt()); nothing more is done."""
+
+
+class ExternalToolError(AgentToolCallError):
+    """A tool backed by something outside (an MCP server, a Space) failed or is gone;
+    the message says what happened, for the model to work around."""

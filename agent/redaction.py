@@ -25,6 +25,11 @@ def register_secret(value: str | None) -> None:
             _registered.add(value)
 
 
+def is_credential_name(name: str) -> bool:
+    """Whether a variable's name says it holds a secret (OPENAI_API_KEY, HF_TOKEN, ...)."""
+    return bool(_CREDENTIAL_NAME.search(name))
+
+
 def known_secrets() -> list[str]:
     from_env = {
         value

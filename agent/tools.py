@@ -16,6 +16,7 @@ calling). Arguments from a model are validated with pydantic; bad ones raise
 """
 
 import inspect
+import os
 import re
 import types
 import typing
@@ -157,6 +158,44 @@ class Tool:
 
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"
+
+    # -- sharing (agent/sharing.py, agent/spaces.py; the Hub needs the `hub` extra) ------
+
+    def save(self, output_dir: str | os.PathLike) -> None:
+        """Write the tool as a self-contained folder: tool.py, tool.json, requirements.txt."""
+        from agent.sharing import save_tool
+
+        save_tool(self, output_dir)
+
+    @classmethod
+    def from_dir(cls, folder: str | os.PathLike) -> "Tool":
+        """The tool a folder holds (written by `save`); its code runs in this process."""
+        from agent.sharing import load_tool
+
+        return load_tool(folder)
+
+    def push_to_hub(self, repo_id: str, commit_message: str = "Upload tool", **options: Any) -> str:
+        """Upload to a Space on the Hub (options: token, private, create_pr); the commit's URL."""
+        from agent.sharing import push_tool
+
+        return push_tool(self, repo_id, commit_message, **options)
+
+    @classmethod
+    def from_hub(cls, repo_id: str, trust_remote_code: bool = False, **options: Any) -> "Tool":
+        """A tool from a Space on the Hub (options: token, revision); runs its code, hence trust_remote_code."""
+        from agent.sharing import tool_from_hub
+
+        return tool_from_hub(repo_id, trust_remote_code, **options)
+
+    @staticmethod
+    def from_space(
+        space_id: str, name: str, description: str = "", api_name: str | None = None, **options: Any
+    ) -> "Tool":
+        """A Gradio Space (an id such as "owner/space" or a URL) as a tool, through gradio_client;
+        options: token, timeout. Without a description, the endpoint's own."""
+        from agent.spaces import SpaceTool
+
+        return SpaceTool(space_id, name, description, api_name, **options)
 
 
 class FunctionTool(Tool):

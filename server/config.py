@@ -6,7 +6,10 @@ package.json):
 
     {"agentls": {"model": "openai/gpt-4o-mini", "apiBase": null, "maxSteps": 20,
                  "confirmEdits": false, "testCommand": null, "trustWorkspace": false,
-                 "timeouts": {"task": 600, "tests": 120, "code": 30, "model": 120}}}
+                 "timeouts": {"task": 600, "tests": 120, "code": 30, "model": 120},
+                 "mcpServers": ["npx -y @modelcontextprotocol/server-filesystem /tmp",
+                                "http://localhost:8000/mcp",
+                                {"command": "python", "args": ["server.py"], "env": {"KEY": "..."}}]}}
 
 `parse_settings` keeps every valid field, puts the default in place of each invalid
 one, and reports each problem with the field's path, its value and the default
@@ -16,9 +19,9 @@ used; unknown keys are reported as likely typos. Code reads `ls.settings.max_ste
 import difflib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.redaction import register_secret
+from agent.redaction import is_credential_name, register_secret
 
 
 class _Section(BaseModel):
@@ -30,6 +33,32 @@ class Timeouts(_Section):
     tests: float = Field(120, gt=0, description="Seconds one test run may take.")
     code: float = Field(30, gt=0, description="Seconds one step's code may run.")
     model: float = Field(120, gt=0, description="Seconds one model call may take.")
+
+
+class MCPServer(_Section):
+    """One entry of agentls.mcpServers, in its long form: a command to start (stdio)
+    or the URL of a streamable HTTP server. The short form is a string: a command line or a URL."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    env: dict[str, str] | None = Field(None, repr=False)
+    cwd: str | None = None
+    url: str | None = None
+    headers: dict[str, str] | None = Field(None, repr=False)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "MCPServer":
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give either a command (stdio) or a url (streamable HTTP), not both")
+        return self
+
+    def parameters(self) -> dict:
+        """What ToolCollection.from_mcp takes."""
+        if self.url is not None:
+            return {"url": self.url, "headers": self.headers}
+        return {"command": self.command, "args": list(self.args), "env": self.env, "cwd": self.cwd}
 
 
 class Settings(_Section):
@@ -44,6 +73,32 @@ class Settings(_Section):
     background_commands: Literal["auto", "always", "never"] = Field("auto", alias="backgroundCommands")
     verify: Literal["tests", "lint", "none"] = "tests"
     timeouts: Timeouts = Timeouts()
+    mcp_servers: tuple[str | MCPServer, ...] = Field((), alias="mcpServers")
+
+    @field_validator("mcp_servers", mode="before")
+    @classmethod
+    def _servers(cls, value: Any) -> Any:
+        """Each entry checked here, so that a problem is reported on agentls.mcpServers with
+        the entry's number (rather than as pydantic's union branches)."""
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            raise ValueError("must be a list of MCP servers: command lines, URLs, or objects with a command or a url")
+        servers = []
+        for number, entry in enumerate(value, 1):
+            if isinstance(entry, str) and entry.strip():
+                servers.append(entry.strip())
+            elif isinstance(entry, dict):
+                try:
+                    servers.append(MCPServer.model_validate(entry))
+                except ValidationError as e:
+                    first = e.errors()[0]
+                    where = ".".join(str(part) for part in first["loc"])
+                    message = first["msg"].removeprefix("Value error, ")
+                    raise ValueError(f"server {number}: {where + ': ' if where else ''}{message}") from None
+            else:
+                raise ValueError(f"server {number} ({entry!r:.60}) is not a command line, a URL or an object")
+        return tuple(servers)
 
     @field_validator("test_command", mode="before")
     @classmethod
@@ -83,12 +138,19 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             first = e.errors()[0]
             path = [str(part) for part in first["loc"]]
             default = _default_at(path, base)
-            shown = "(hidden)" if "apiKey" in path else _show(first.get("input"))
+            shown = "(hidden)" if {"apiKey", "mcpServers"} & set(path) else _show(first.get("input"))  # secrets
             problems.append(f"agentls.{'.'.join(path)} = {shown} is invalid ({first['msg']}); using {_show(default)}")
             _set_at(merged, path, default)
     else:
         return base, problems + ["too many invalid agentls settings; using the previous ones"]
     register_secret(settings.api_key)
+    for server in settings.mcp_servers:  # an MCP server's keys: in its headers, or its environment
+        if isinstance(server, MCPServer):
+            for value in (server.headers or {}).values():
+                register_secret(value)
+            for name, value in (server.env or {}).items():
+                if is_credential_name(name):
+                    register_secret(value)
     return settings, problems + _unknown_keys(section)  # invalid values matter more than typos: first
 
 

@@ -31,6 +31,7 @@ from server.features import (
     run_task,
     settings,
 )
+from server.mcp_servers import MCPServers
 from server.protocol import PARSE_ERROR, AgentProtocol, fast_converter, request_failed
 from server.session import ModelCache, Session
 from server.tasks import TaskRunner
@@ -57,6 +58,7 @@ class AgentServer(LanguageServer):
         self.session: Session | None = None
         self.models = ModelCache(self)
         self.tasks = TaskRunner(self)
+        self.mcp = MCPServers(self)
         self.client_name = ""
         # Agent runs hold a thread each for minutes: their own pool, so that they never
         # starve the reader of stdin or pygls's handlers.
@@ -121,6 +123,7 @@ class AgentServer(LanguageServer):
             log.error("the client closed the connection")
         finally:
             self.tasks.cancel_all()
+            self.mcp.close()
             if self.session is not None:
                 self.session.close()
             self.shutdown()

@@ -169,7 +169,12 @@ class TaskRunner:
             return self._outcome(task, False, "Cancelled; nothing was changed.")
         loop = asyncio.get_running_loop()
         task.context = self._context(task)
-        task.agent = self._agent(task, model, progress, loop)
+        tools = workspace_tools(task.context)
+        if task.request.edits:  # MCP tools may change things: not for read-only tasks
+            tools += await self.server.mcp.tools(settings, taken={tool.name for tool in tools} | {"final_answer"})
+            if task.cancelled:
+                return self._outcome(task, False, "Cancelled; nothing was changed.")
+        task.agent = self._agent(task, tools, model, progress, loop)
         run = loop.run_in_executor(self.server.agent_pool, task.agent.run, task.request.prompt)
         try:
             answer = await asyncio.wait_for(asyncio.shield(run), timeout=settings.timeouts.task)
@@ -208,8 +213,7 @@ class TaskRunner:
         )
         return ToolContext(workspace, tool_settings, shadow=session.shadow)
 
-    def _agent(self, task: AgentTask, model, progress: TaskProgress, loop) -> CodeAgent:
-        tools = workspace_tools(task.context)
+    def _agent(self, task: AgentTask, tools: list, model, progress: TaskProgress, loop) -> CodeAgent:
         if not task.request.edits:
             tools = [t for t in tools if t.name in READ_ONLY_TOOLS]
         max_steps = self.server.settings.max_steps

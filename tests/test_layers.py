@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {"agent": {"tools", "server"}, "tools": {"server"}, "server": set()}
 HEAVY = {"litellm", "jedi", "openai", "huggingface_hub", "transformers", "torch", "llama_cpp"}
+HEAVY |= {"mcp", "gradio_client", "gradio", "httpx"}  # the hub extra
 
 
 def imported_top_levels(tree: ast.AST, module_level_only: bool):

@@ -30,6 +30,7 @@ def setup(server) -> None:
         await pull(ls)
         if ls.settings.trust_workspace and ls.session is not None:
             ls.session.warm_up()
+        ls.mcp.warm_up(ls.settings)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(ls, params: types.DidChangeConfigurationParams) -> None:
@@ -37,8 +38,9 @@ def setup(server) -> None:
         section = raw.get("agentls", raw) if isinstance(raw, dict) else raw
         if not section:
             await pull(ls)  # an empty push means "ask me"; never "reset"
-            return
-        apply(ls, raw, "didChangeConfiguration")
+        else:
+            apply(ls, raw, "didChangeConfiguration")
+        ls.mcp.warm_up(ls.settings)
 
 
 async def pull(server) -> None:

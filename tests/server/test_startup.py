@@ -4,7 +4,17 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("litellm", "openai", "jedi", "huggingface_hub", "tiktoken", "llama_cpp", "transformers")
+HEAVY = (
+    "litellm",
+    "openai",
+    "jedi",
+    "huggingface_hub",
+    "tiktoken",
+    "llama_cpp",
+    "transformers",
+    "mcp",
+    "gradio_client",
+)
 
 PROBE = """
 import sys

@@ -1,0 +1,98 @@
+"""The MCP servers of `agentls.mcpServers`: started once, shared by every task, stopped at exit.
+
+    tools = await server.mcp.tools(settings)     # at each task; starts what is not running
+
+Each server is started on first need (or at `initialized`, in the background) and kept
+for the session; tasks run concurrently against the same connections. A server that
+fails to start is reported once (window/showMessage and the log) and skipped until the
+setting changes; one that crashed is started again at the next task. A tool whose name
+is already a workspace tool's is left out, with a note in the log: the workspace's wins.
+"""
+
+import asyncio
+import logging
+import shlex
+from typing import Any
+
+from lsprotocol import types
+
+from agent import Tool, ToolCollection
+from agent.redaction import redact
+from server.config import MCPServer, Settings
+
+log = logging.getLogger(__name__)
+
+
+class MCPServers:
+    def __init__(self, server):
+        self.server = server
+        self.running: dict[Any, ToolCollection] = {}  # by settings entry
+        self.failed: set = set()  # entries that failed to start, not retried until the setting changes
+        self._lock = asyncio.Lock()
+        self._warming: asyncio.Future | None = None
+
+    def warm_up(self, settings: Settings) -> None:
+        """Start the configured servers now, in the background: the first task does not
+        wait for them, and a server that fails is reported at once."""
+        if settings.mcp_servers or self.running:
+            self._warming = asyncio.ensure_future(self.tools(settings))
+
+    async def tools(self, settings: Settings, taken: set[str] = frozenset()) -> list[Tool]:
+        """The tools of every configured server that runs, except names in `taken`."""
+        async with self._lock:
+            await self._sync(settings.mcp_servers)
+        tools = []
+        for entry, collection in self.running.items():
+            for tool in collection.tools:
+                if tool.name in taken:
+                    self.server.log_detail(
+                        f"agentls.mcpServers: {label(entry)}: {tool.name} is a workspace tool; skipped"
+                    )
+                    continue
+                taken = taken | {tool.name}
+                tools.append(tool)
+        return tools
+
+    async def _sync(self, wanted: tuple) -> None:
+        for entry in list(self.running):
+            if entry not in wanted or _crashed(self.running[entry]):
+                self._stop(entry)
+        self.failed &= set(wanted)
+        loop = asyncio.get_running_loop()
+        for entry in wanted:
+            if entry in self.running or entry in self.failed:
+                continue
+            parameters = entry.parameters() if isinstance(entry, MCPServer) else entry
+            try:
+                collection = await loop.run_in_executor(self.server.agent_pool, _start, parameters)
+            except (ConnectionError, ValueError, OSError, ImportError) as e:
+                self.failed.add(entry)
+                message = redact(f"agentls.mcpServers: {label(entry)} was skipped: {e}")  # its stderr may hold keys
+                self.server.show(message, types.MessageType.Warning)
+                continue
+            self.running[entry] = collection
+            names = ", ".join(tool.name for tool in collection.tools) or "no tools"
+            self.server.log_detail(f"agentls.mcpServers: {label(entry)} started ({names})")
+
+    def _stop(self, entry: Any) -> None:
+        self.running.pop(entry).close()
+
+    def close(self) -> None:
+        for entry in list(self.running):
+            self._stop(entry)
+
+
+def _start(parameters: Any) -> ToolCollection:
+    return ToolCollection.from_mcp(parameters, trust_remote_code=True)  # the user configured it: trusted
+
+
+def _crashed(collection: ToolCollection) -> bool:
+    return any(getattr(tool, "connection", None) is not None and tool.connection.ended for tool in collection.tools)
+
+
+def label(entry: Any) -> str:
+    if isinstance(entry, str):
+        return entry
+    if entry.url is not None:
+        return entry.url
+    return shlex.join([entry.command, *entry.args])
