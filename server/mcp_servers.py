@@ -7,6 +7,10 @@ for the session; tasks run concurrently against the same connections. A server t
 fails to start is reported once (window/showMessage and the log) and skipped until the
 setting changes; one that crashed is started again at the next task. A tool whose name
 is already a workspace tool's is left out, with a note in the log: the workspace's wins.
+
+A server given as a command runs a program on this machine, and a workspace's own
+settings file may be where it came from: commands start only in a trusted workspace
+(agentls.trustWorkspace, as the test command); URLs always.
 """
 
 import asyncio
@@ -30,6 +34,7 @@ class MCPServers:
         self.failed: set = set()  # entries that failed to start, not retried until the setting changes
         self._lock = asyncio.Lock()
         self._warming: asyncio.Future | None = None
+        self._untrusted_reported: set = set()
 
     def warm_up(self, settings: Settings) -> None:
         """Start the configured servers now, in the background: the first task does not
@@ -40,7 +45,7 @@ class MCPServers:
     async def tools(self, settings: Settings, taken: set[str] = frozenset()) -> list[Tool]:
         """The tools of every configured server that runs, except names in `taken`."""
         async with self._lock:
-            await self._sync(settings.mcp_servers)
+            await self._sync(self._allowed(settings))
         tools = []
         for entry, collection in self.running.items():
             for tool in collection.tools:
@@ -52,6 +57,17 @@ class MCPServers:
                 taken = taken | {tool.name}
                 tools.append(tool)
         return tools
+
+    def _allowed(self, settings: Settings) -> tuple:
+        """The configured servers, without commands when the workspace is not trusted (reported once)."""
+        if settings.trust_workspace:
+            return settings.mcp_servers
+        for entry in settings.mcp_servers:
+            if not _is_url(entry) and entry not in self._untrusted_reported:
+                self._untrusted_reported.add(entry)
+                message = f"agentls.mcpServers: {label(entry)} was not started: the workspace is not trusted"
+                self.server.show(redact(message + " (agentls.trustWorkspace)"), types.MessageType.Warning)
+        return tuple(entry for entry in settings.mcp_servers if _is_url(entry))
 
     async def _sync(self, wanted: tuple) -> None:
         for entry in list(self.running):
@@ -88,6 +104,10 @@ def _start(parameters: Any) -> ToolCollection:
 
 def _crashed(collection: ToolCollection) -> bool:
     return any(getattr(tool, "connection", None) is not None and tool.connection.ended for tool in collection.tools)
+
+
+def _is_url(entry: Any) -> bool:
+    return entry.url is not None if isinstance(entry, MCPServer) else entry.startswith(("http://", "https://"))
 
 
 def label(entry: Any) -> str:

@@ -29,3 +29,17 @@ async def test_mcp_tools_join_the_agent_and_a_broken_server_is_skipped(editors, 
         f"agentls.mcpServers: {sys.executable} mcp_server.py started (add, shout_text, divide, wait, stock_level)"
     ]
     assert len([m for m in shown if BROKEN in m]) == 1  # reported once, not at every task
+
+
+async def test_an_untrusted_workspace_starts_no_mcp_server_command(editors, greet_workspace):
+    # A command in a workspace's own settings file would run on opening the folder.
+    options = settings("e2e_mcp_untrusted.jsonl", mcpServers=[INVENTORY], trustWorkspace=False, verify="none")
+    editor = await editors(greet_workspace, settings=options)
+    result = await editor.command(commands.RUN_TASK, {"task": "What is 2 + 3? Ask the inventory server."})
+    assert result["summary"].startswith("No inventory server in this workspace.")
+    assert result["steps"] == 2  # the first step's `add(...)` failed: the agent has no such tool
+    shown = [m.message for m in editor.client.messages]
+    expected = f"agentls.mcpServers: {sys.executable} mcp_server.py was not started: the workspace is not trusted"
+    assert [m for m in shown if m.startswith("agentls.mcpServers")] == [f"{expected} (agentls.trustWorkspace)"]
+    logged = [m.message for m in editor.client.log_messages]
+    assert not any(" started (" in m for m in logged), logged
