@@ -26,6 +26,7 @@ from agent.errors import (
     AgentMaxStepsError,
     AgentParsingError,
     AgentToolCallError,
+    exception_text,
 )
 from agent.memory import ActionStep, AgentMemory, FinalAnswerStep, PlanningStep, TaskStep, ToolCall, now, truncate
 from agent.models import ChatMessage, ChatMessageStreamDelta, Model, TokenUsage, join_deltas
@@ -353,7 +354,7 @@ class CodeAgent(MultiStepAgent):
             out = self.executor(step.code_action)
         except InterpreterError as e:
             self._check_interrupted()  # a cancelled run's InterpreterError is not the model's
-            raise AgentExecutionError(str(e), logs=e.logs) from None
+            raise AgentExecutionError(self.observe(str(e)), logs=e.logs) from None  # a tool's error may be huge
         parts = [out.logs.rstrip("\n")] if out.logs else []
         if out.output is not None and not out.is_final_answer:
             parts.append(f"Result: {out.output!r}")
@@ -395,7 +396,7 @@ class ToolCallingAgent(MultiStepAgent):
             try:
                 result = self.execute_tool_call(call)
             except AgentToolCallError as e:
-                outputs.append(f"Error: {e}")
+                outputs.append(self.observe(f"Error: {e}"))  # a tool's error may be huge
                 continue
             if call.name == "final_answer":
                 final = _Final(result)
@@ -421,7 +422,7 @@ class ToolCallingAgent(MultiStepAgent):
         except AgentInterrupted:
             raise
         except Exception as e:  # a tool's failure is the model's observation
-            raise AgentToolCallError(f"{call.name} failed: {type(e).__name__}: {e}") from None
+            raise AgentToolCallError(f"{call.name} failed: {type(e).__name__}: {exception_text(e)}") from None
 
 
 class ManagedAgentTool(Tool):

@@ -28,3 +28,11 @@ class AgentMaxStepsError(AgentError):
 
 class AgentInterrupted(Exception):
     """The run was cancelled (agent.interrupt()); nothing more is done."""
+
+
+def exception_text(error: BaseException) -> str:
+    """str(error), even when a tool's exception class cannot describe itself."""
+    try:
+        return str(error)
+    except Exception:  # a broken __str__ in someone's exception must not end the run
+        return "(the error's message could not be shown)"
