@@ -8,6 +8,7 @@ tests/agent/test_executor_escapes.py runs the same entries one test each.
 import re
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.helpers.executor_corpus import (
     RESOURCE_BOMBS,
     RUNTIME_ESCAPES,
     SANDBOX_IMPORTS,
+    Bomb,
 )
 from tests.robustness.report import tally
 
@@ -64,14 +66,19 @@ def test_every_escape_attempt_is_refused_or_contained(tmp_path):
     assert leftovers == []
 
 
+def survives(bomb: Bomb) -> bool:
+    with LocalPythonExecutor(**bomb.options) as ex:
+        ex("kept = 'yes'")
+        refused, seen = outcome(ex, bomb.code)
+        clear = refused and re.search(bomb.error, seen, re.DOTALL) is not None
+        bounded = len(seen) <= ex.max_print_outputs_length + 2_000
+        return clear and bounded and alive(ex)
+
+
 def test_every_resource_bomb_is_survived():
-    survived = []
-    for bomb in RESOURCE_BOMBS:
-        with LocalPythonExecutor(**bomb.options) as ex:
-            ex("kept = 'yes'")
-            refused, seen = outcome(ex, bomb.code)
-            clear = refused and re.search(bomb.error, seen, re.DOTALL) is not None
-            bounded = len(seen) <= ex.max_print_outputs_length + 2_000
-            survived.append(clear and bounded and alive(ex))
+    # Each bomb has its own executor, as concurrent tasks do; running them side by side
+    # also checks that one task's bomb leaves the others' executors alone.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        survived = list(pool.map(survives, RESOURCE_BOMBS))
     tally("executor: resource bombs", injected=len(survived), survived=sum(survived))
     assert all(survived), [bomb.name for bomb, ok in zip(RESOURCE_BOMBS, survived, strict=True) if not ok]
