@@ -108,9 +108,11 @@ def test_file_deleted_mid_task(project, agent):
     checks.append(worked and "VALUE = 2" in seen)
     checks.append(agent("write_file", "app.py", "def greet():\n    return 'hi'\n")[0])
     checks.append(agent("run_tests")[1].startswith("Tests passed"))
-    tally("workspace: file deleted mid-task", injected=len(checks), survived=sum(checks))
+    after = snapshot(project.parent)
+    lost = int(after != before)
+    tally("workspace: file deleted mid-task", injected=len(checks), survived=sum(checks), lost=lost)
     assert checks == [True] * len(checks)
-    assert snapshot(project.parent) == before
+    assert after == before
 
 
 def test_read_only_files_and_folders(project, agent):
@@ -171,9 +173,11 @@ def test_file_and_folder_swapped_for_each_other(project, agent):
     checks.append(agent("read_file", "pkg")[0])
     worked, seen = agent("run_tests", "test_shape.py")  # the shadow copy follows the new shape
     checks.append(worked and seen.startswith("Tests passed"))
-    tally("workspace: file replaced by a folder", injected=len(checks), survived=sum(checks))
+    after = snapshot(project.parent)
+    lost = int(after != before)
+    tally("workspace: file replaced by a folder", injected=len(checks), survived=sum(checks), lost=lost)
     assert checks == [True] * len(checks), seen
-    assert snapshot(project.parent) == before
+    assert after == before
     assert agent.context.workspace.changes() == []
 
 
@@ -214,10 +218,12 @@ def test_binary_huge_and_non_utf8_files(project, agent):
         elapsed < NO_HANG_SECONDS,
     ]
     longest = max(len(text) for _, text in observations.values())
-    tally("workspace: 50 MB, binary and non-UTF-8 files", injected=len(checks), survived=sum(checks))
+    after = snapshot(project.parent)
+    lost = int(after != before)
+    tally("workspace: 50 MB, binary and non-UTF-8 files", injected=len(checks), survived=sum(checks), lost=lost)
     assert checks == [True] * len(checks), observations
     assert longest < 2000
-    assert snapshot(project.parent) == before
+    assert after == before
 
 
 def test_symlink_loops_and_links_out_of_the_workspace(project, agent):
@@ -247,9 +253,11 @@ def test_symlink_loops_and_links_out_of_the_workspace(project, agent):
     worked, seen = agent("run_tests")  # the shadow copy holds nothing from outside
     checks.append(worked and seen.startswith("Tests passed"))
     checks.append(agent.context.workspace.changes() == [])
-    tally("workspace: symlink loops and links outside", injected=len(checks), survived=sum(checks))
+    after = snapshot(project.parent)
+    lost = int(after != before)
+    tally("workspace: symlink loops and links outside", injected=len(checks), survived=sum(checks), lost=lost)
     assert checks == [True] * len(checks), (checks, listed, seen)
-    assert snapshot(project.parent) == before
+    assert after == before
 
 
 @pytest.fixture
@@ -326,6 +334,7 @@ def action(code: str) -> str:
 
 def test_a_code_agent_run_meets_the_faults_as_observations_and_finishes(project):
     outside = project.parent / "outside"
+    untouched = {"outside": snapshot(outside), "test_app.py": (project / "test_app.py").read_bytes()}
 
     def delete_app():
         (project / "app.py").unlink()
@@ -380,7 +389,8 @@ def test_a_code_agent_run_meets_the_faults_as_observations_and_finishes(project)
     checks.append(answer == "recreated app.py" and len(steps) == 8 and elapsed < NO_HANG_SECONDS)
     checks.append(changes == {"app.py": "create"})
     checks.append("TOP-SECRET" not in str([m.content for m in code_agent.memory.to_messages(keep_observations=10)]))
-    tally("workspace: faults in a CodeAgent run", injected=len(checks), survived=sum(checks))
+    now = {"outside": snapshot(outside), "test_app.py": (project / "test_app.py").read_bytes()}
+    lost = int(now != untouched or (project / "app.py").exists())  # app.py was recreated in the overlay only
+    tally("workspace: faults in a CodeAgent run", injected=len(checks), survived=sum(checks), lost=lost)
     assert checks == [True] * len(checks), [(s.error, s.observations) for s in steps]
-    assert not (project / "app.py").exists()  # recreated in the overlay only
-    assert (outside / "secret.txt").read_text() == "TOP-SECRET\n"
+    assert now == untouched and lost == 0
