@@ -3,6 +3,8 @@ exits, ruff unavailable (package missing, binary gone or not executable, not on 
 and tools that raise unexpected exceptions (huge messages, a broken __str__). Each
 must reach the model as a clear observation, kill what it started, and let the agent
 go on to its final answer.
+
+Tallied per fault injected; a test's faults count as survived only when all its checks hold.
 """
 
 import sys
@@ -81,7 +83,7 @@ def test_a_hanging_test_suite_is_stopped_by_the_timeout(workspace, tools, tmp_pa
         len(read_pids(pids)) == 2 and all_gone(read_pids(pids)),  # pytest and the test's child
         tools["run_tests"]("test_app.py").startswith("Tests passed"),  # and the next run works
     ]
-    tally("tool: test suite hangs", injected=len(checks), survived=sum(checks))
+    tally("tool: test suite hangs", injected=1, survived=int(all(checks)))
     assert checks == [True] * len(checks), seen
 
 
@@ -105,7 +107,7 @@ def test_processes_a_test_leaves_running_are_killed_when_pytest_exits(workspace,
         elapsed < NO_HANG_SECONDS,
         len(read_pids(pids)) == 2 and all_gone(read_pids(pids)),
     ]
-    tally("tool: test suite leaves processes running", injected=len(checks), survived=sum(checks))
+    tally("tool: test suite leaves processes running", injected=2, survived=2 * all(checks))
     assert checks == [True] * len(checks), (seen, [running(pid) for pid in read_pids(pids)])
 
 
@@ -159,7 +161,7 @@ def test_ruff_unavailable(workspace, tools, tmp_path, monkeypatch, no_ruff_cache
         observations["broken edit"][0] is False and "syntax error" in observations["broken edit"][1],
         tools["read_file"]("app.py").endswith("return 'hello'"),
     ]
-    tally("tool: ruff unavailable", injected=len(checks), survived=sum(checks))
+    tally("tool: ruff unavailable", injected=1, survived=int(all(checks)))
     assert checks == [True] * len(checks), observations
 
 
@@ -167,7 +169,7 @@ def test_ruff_is_found_without_it_on_path(workspace, tools, monkeypatch, no_ruff
     monkeypatch.setenv("PATH", "/nonexistent")
     (workspace / "app.py").write_text("import os\n")
     checks = ["F401" in tools["lint"]()]
-    tally("tool: ruff unavailable", injected=1, survived=sum(checks))
+    tally("tool: ruff unavailable", injected=1, survived=int(all(checks)))
     assert checks == [True]
 
 
@@ -235,7 +237,7 @@ def test_a_code_agent_sees_tool_failures_as_observations(workspace, tools, tmp_p
         answer == "survived" and elapsed < TEST_TIMEOUT + NO_HANG_SECONDS,
         largest_prompt < 50_000,  # the 5 MB message did not reach the prompts
     ]
-    tally("tool: raises an unexpected exception", injected=len(checks), survived=sum(checks))
+    tally("tool: faults in a CodeAgent run", injected=7, survived=7 * all(checks))
     assert checks == [True] * len(checks), list(zip(errors, [s.observations for s in steps], strict=False))
 
 
@@ -264,5 +266,5 @@ def test_a_tool_calling_agent_sees_tool_failures_as_observations():
         "function" in observations[4],
         answer == "survived" and largest_prompt < 50_000,
     ]
-    tally("tool: raises an unexpected exception", injected=len(checks), survived=sum(checks))
+    tally("tool: raises an unexpected exception", injected=5, survived=5 * all(checks))
     assert checks == [True] * len(checks), observations

@@ -6,6 +6,8 @@ a workspace of 20,000 files.
 Each fault must give the model a clear observation (the error names the file), never
 hang, and never write anything outside the overlay: the tree around the workspace is
 snapshotted before and compared byte for byte (and mode for mode) after.
+
+Tallied per fault injected; a test's faults count as survived only when all its checks hold.
 """
 
 import os
@@ -110,7 +112,7 @@ def test_file_deleted_mid_task(project, agent):
     checks.append(agent("run_tests")[1].startswith("Tests passed"))
     after = snapshot(project.parent)
     lost = int(after != before)
-    tally("workspace: file deleted mid-task", injected=len(checks), survived=sum(checks), lost=lost)
+    tally("workspace: file deleted mid-task", injected=2, survived=2 * all(checks), lost=lost)
     assert checks == [True] * len(checks)
     assert after == before
 
@@ -137,7 +139,7 @@ def test_read_only_files_and_folders(project, agent):
         after = snapshot(project.parent)
     finally:
         (project / "pkg").chmod(0o755)
-    tally("workspace: read-only files", injected=len(checks), survived=sum(checks), lost=int(after != before))
+    tally("workspace: read-only files", injected=2, survived=2 * all(checks), lost=int(after != before))
     assert checks == [True] * len(checks)
     assert after == before
 
@@ -175,7 +177,7 @@ def test_file_and_folder_swapped_for_each_other(project, agent):
     checks.append(worked and seen.startswith("Tests passed"))
     after = snapshot(project.parent)
     lost = int(after != before)
-    tally("workspace: file replaced by a folder", injected=len(checks), survived=sum(checks), lost=lost)
+    tally("workspace: file replaced by a folder", injected=2, survived=2 * all(checks), lost=lost)
     assert checks == [True] * len(checks), seen
     assert after == before
     assert agent.context.workspace.changes() == []
@@ -220,7 +222,7 @@ def test_binary_huge_and_non_utf8_files(project, agent):
     longest = max(len(text) for _, text in observations.values())
     after = snapshot(project.parent)
     lost = int(after != before)
-    tally("workspace: 50 MB, binary and non-UTF-8 files", injected=len(checks), survived=sum(checks), lost=lost)
+    tally("workspace: 50 MB, binary and non-UTF-8 files", injected=4, survived=4 * all(checks), lost=lost)
     assert checks == [True] * len(checks), observations
     assert longest < 2000
     assert after == before
@@ -255,7 +257,7 @@ def test_symlink_loops_and_links_out_of_the_workspace(project, agent):
     checks.append(agent.context.workspace.changes() == [])
     after = snapshot(project.parent)
     lost = int(after != before)
-    tally("workspace: symlink loops and links outside", injected=len(checks), survived=sum(checks), lost=lost)
+    tally("workspace: symlink loops and links outside", injected=4, survived=4 * all(checks), lost=lost)
     assert checks == [True] * len(checks), (checks, listed, seen)
     assert after == before
 
@@ -307,7 +309,7 @@ def test_a_workspace_of_20000_files(fast_tmp):
         checks.append(all(seconds < NO_HANG_SECONDS for seconds in timings.values()))
     finally:
         agent.close()
-    tally("workspace: 20,000 files", injected=len(checks), survived=sum(checks))
+    tally("workspace: 20,000 files", injected=1, survived=int(all(checks)))
     assert checks == [True] * len(checks), timings
 
 
@@ -391,6 +393,6 @@ def test_a_code_agent_run_meets_the_faults_as_observations_and_finishes(project)
     checks.append("TOP-SECRET" not in str([m.content for m in code_agent.memory.to_messages(keep_observations=10)]))
     now = {"outside": snapshot(outside), "test_app.py": (project / "test_app.py").read_bytes()}
     lost = int(now != untouched or (project / "app.py").exists())  # app.py was recreated in the overlay only
-    tally("workspace: faults in a CodeAgent run", injected=len(checks), survived=sum(checks), lost=lost)
+    tally("workspace: faults in a CodeAgent run", injected=5, survived=5 * all(checks), lost=lost)
     assert checks == [True] * len(checks), [(s.error, s.observations) for s in steps]
     assert now == untouched and lost == 0
