@@ -71,7 +71,7 @@ def survives(bomb: Bomb) -> bool:
         ex("kept = 'yes'")
         refused, seen = outcome(ex, bomb.code)
         clear = refused and re.search(bomb.error, seen, re.DOTALL) is not None
-        bounded = len(seen) <= ex.max_print_outputs_length + 2_000
+        bounded = len(seen) <= ex.max_print_outputs_length + 1_000  # the logs, the error and a note
         return clear and bounded and alive(ex)
 
 
