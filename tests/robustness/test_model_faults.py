@@ -28,7 +28,9 @@ SENTINEL_KEY = "sk-agentls-robustness-sentinel-42"
 MESSAGES = [ChatMessage(role="user", content="Say hi.")]
 TIMEOUT = 0.5  # seconds per request
 RETRIES = 2
-BASE_DELAY = 0.1  # the first backoff; it doubles, with jitter down to half
+# The first backoff; it doubles, with jitter down to half. Well above the time a back end
+# takes to read an error response, so that a missing backoff shows in the gaps.
+BASE_DELAY = 0.2
 SLACK_SECONDS = 30  # start-up (litellm's import), a loaded machine
 
 
