@@ -55,6 +55,9 @@ class _Final:
 
 class MultiStepAgent:
     prompt_file = ""  # the YAML in agent/prompts/ (set by subclasses)
+    # A streamed reply is cut here: past any model's output limit, so only a model (or
+    # server) stuck repeating itself forever reaches it.
+    max_streamed_chars = 1_000_000
 
     def __init__(
         self,
@@ -257,11 +260,21 @@ class MultiStepAgent:
         whatever the back end (a late answer is discarded)."""
         if stream or self.stream_outputs:
             deltas: list[ChatMessageStreamDelta] = []
-            for delta in self.model.generate_stream(messages, **options):
-                self._check_interrupted()
-                deltas.append(delta)
-                if stream:
-                    yield delta
+            received = 0
+            chunks = self.model.generate_stream(messages, **options)
+            try:
+                for delta in chunks:
+                    self._check_interrupted()
+                    deltas.append(delta)
+                    if stream:
+                        yield delta
+                    received += len(delta.content or "")
+                    if received > self.max_streamed_chars:  # a model that never stops: keep what came
+                        break
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()  # and hang up, so the server stops sending
             return join_deltas(deltas)
         future = _model_calls().submit(self.model.generate, messages, **options)
         while True:

@@ -63,6 +63,10 @@ class OpenAIShapedModel(Model):
             raise ModelError(
                 redact(f"{self.model_id}: the streamed answer broke off ({type(e).__name__}). Try again.")
             ) from None
+        finally:  # also when the caller stops reading early: close the connection
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
 
     def stream_options(self) -> dict:
         return {"stream_options": {"include_usage": True}}

@@ -8,6 +8,7 @@ test queues what the server answers; every request (path, headers, body) is kept
         server.reply("hello", usage=(12, 3))
         server.fail(429)                     # then a rate-limit error
         server.hang()                        # then no answer until the server stops
+        server.endless("again ")             # then a stream that never ends
         server.raw(200, b"not json")         # then whatever bytes a broken server sends
         OpenAIServerModel("m", api_base=server.url + "/v1")
 """
@@ -29,6 +30,7 @@ class Answer:
     delay: float = 0.0
     hang: bool = False  # never answer (until the server stops)
     stall_after: int | None = None  # streaming: send this many chunks, then hang
+    endless: bool = False  # streaming: repeat the content until the client hangs up
     body: bytes | None = None  # send these bytes as they are
 
 
@@ -46,6 +48,8 @@ class FakeOpenAI:
         self.requests: list[Request] = []
         self.ollama_models = ollama_models
         self.stopping = threading.Event()  # releases hanging answers
+        self.hung_up = threading.Event()  # a client closed an endless stream
+        self.streamed_chars = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -94,6 +98,8 @@ class FakeOpenAI:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
+                if answer.endless:
+                    return self._endless(answer, body)
                 for sent, chunk in enumerate(server.chunks(answer, body)):
                     if sent == answer.stall_after:
                         server.stopping.wait()
@@ -101,6 +107,18 @@ class FakeOpenAI:
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")
+
+            def _endless(self, answer: Answer, body: dict):
+                base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": body.get("model")}
+                chunk = {**base, "created": 0, "choices": [{"index": 0, "delta": {"content": answer.content}}]}
+                event = f"data: {json.dumps(chunk)}\n\n".encode()
+                try:
+                    while not server.stopping.is_set():
+                        self.wfile.write(event)
+                        self.wfile.flush()
+                        server.streamed_chars += len(answer.content)
+                except OSError:  # the client hung up
+                    server.hung_up.set()
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -123,6 +141,10 @@ class FakeOpenAI:
     def stall(self, content: str, after_chunks: int = 2):
         """A streamed answer that stops sending after a few chunks, connection open."""
         self.answers.append(Answer(content=content, stall_after=after_chunks))
+
+    def endless(self, content: str):
+        """A streamed answer that repeats `content` until the client hangs up."""
+        self.answers.append(Answer(content=content, endless=True))
 
     def raw(self, status: int, body: bytes, times: int = 1):
         """Answer with these bytes, whatever they are."""

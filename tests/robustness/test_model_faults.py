@@ -15,6 +15,7 @@ Tallied per fault injected; a test's faults count as survived only when all its 
 
 import json
 import socket
+import threading
 import time
 
 import pytest
@@ -212,3 +213,30 @@ def test_a_model_that_only_ever_answers_nothing_ends_at_max_steps(fake_openai):
     checks = [result.state == "max_steps_error", len(fake_openai.requests) == 4]
     tally("model: empty answers only", injected=1, survived=int(all(checks)))
     assert checks == [True] * len(checks), result
+
+
+def test_an_endless_stream_is_cut_and_the_connection_closed(fake_openai):
+    fake_openai.endless("I will read the file again. " * 40)  # about 1 KB per chunk, forever
+    fake_openai.reply("```python\nfinal_answer('stopped listening')\n```")
+    agent = CodeAgent(tools=[], model=openai_model(fake_openai.url), max_steps=3, stream_outputs=True)
+    agent.max_streamed_chars = 50_000
+    result = {}
+    runner = threading.Thread(target=lambda: result.update(answer=agent.run("Answer.")), daemon=True)
+    try:
+        runner.start()
+        runner.join(budget())
+        finished = not runner.is_alive()
+        if not finished:  # the failure this test looks for: stop it, and report it
+            agent.interrupt()
+            runner.join(10)
+    finally:
+        agent.close()
+    steps = agent.memory.action_steps()
+    checks = [
+        finished and result.get("answer") == "stopped listening",
+        steps and 50_000 < len(steps[0].model_output or "") < 60_000,  # what came, up to the cut
+        fake_openai.hung_up.wait(10),  # the client closed the connection: the server stopped sending
+        len(json.dumps(fake_openai.requests[-1].body["messages"])) < 100_000,
+    ]
+    tally("model: endless stream", injected=1, survived=int(all(checks)))
+    assert checks == [True] * len(checks), (finished, fake_openai.streamed_chars)
