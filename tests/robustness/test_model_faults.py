@@ -1,5 +1,5 @@
 """Model faults, against a real OpenAI-compatible HTTP server on localhost
-(tests/helpers/fake_openai.py) and both HTTP back ends: HTTP 429/500/503 and requests
+(tests/helpers/fake_openai.py) and both HTTP back ends: HTTP 429/500 and requests
 that time out are retried with growing delays, then fail with a clear, key-free
 ModelError; 400/401 are not retried; malformed answers, a stream that stalls and a
 server that is down are ModelErrors too, never a raw exception. A whole CodeAgent run
@@ -69,7 +69,6 @@ def failure(call) -> tuple[BaseException | None, float]:
 TRANSIENT = {
     "HTTP 429": (lambda server: server.fail(429, times=RETRIES + 1), "rate limited or out of quota", 0),
     "HTTP 500": (lambda server: server.fail(500, times=RETRIES + 1), "unreachable or failing", 0),
-    "HTTP 503": (lambda server: server.fail(503, times=RETRIES + 1), "unreachable or failing", 0),
     "timeout": (lambda server: server.hang(times=RETRIES + 1), "unreachable or failing", TIMEOUT),
 }
 
