@@ -27,6 +27,7 @@ from agent.errors import (
     AgentMaxStepsError,
     AgentParsingError,
     AgentToolCallError,
+    exception_text,
 )
 from agent.memory import ActionStep, AgentMemory, FinalAnswerStep, PlanningStep, TaskStep, ToolCall, now, truncate
 from agent.models import ChatMessage, ChatMessageStreamDelta, Model, TokenUsage, join_deltas
@@ -55,6 +56,9 @@ class _Final:
 
 class MultiStepAgent:
     prompt_file = ""  # the YAML in agent/prompts/ (set by subclasses)
+    # A streamed reply is cut here: past any model's output limit, so only a model (or
+    # server) stuck repeating itself forever reaches it.
+    max_streamed_chars = 1_000_000
 
     def __init__(
         self,
@@ -289,11 +293,21 @@ class MultiStepAgent:
         whatever the back end (a late answer is discarded)."""
         if stream or self.stream_outputs:
             deltas: list[ChatMessageStreamDelta] = []
-            for delta in self.model.generate_stream(messages, **options):
-                self._check_interrupted()
-                deltas.append(delta)
-                if stream:
-                    yield delta
+            received = 0
+            chunks = self.model.generate_stream(messages, **options)
+            try:
+                for delta in chunks:
+                    self._check_interrupted()
+                    deltas.append(delta)
+                    if stream:
+                        yield delta
+                    received += len(delta.content or "")
+                    if received > self.max_streamed_chars:  # a model that never stops: keep what came
+                        break
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()  # and hang up, so the server stops sending
             return join_deltas(deltas)
         future = _model_calls().submit(self.model.generate, messages, **options)
         while True:
@@ -386,7 +400,7 @@ class CodeAgent(MultiStepAgent):
             out = self.executor(step.code_action)
         except InterpreterError as e:
             self._check_interrupted()  # a cancelled run's InterpreterError is not the model's
-            raise AgentExecutionError(str(e), logs=e.logs) from None
+            raise AgentExecutionError(self.observe(str(e)), logs=e.logs) from None  # a tool's error may be huge
         parts = [out.logs.rstrip("\n")] if out.logs else []
         if out.output is not None and not out.is_final_answer:
             parts.append(f"Result: {out.output!r}")
@@ -428,7 +442,7 @@ class ToolCallingAgent(MultiStepAgent):
             try:
                 result = self.execute_tool_call(call)
             except AgentToolCallError as e:
-                outputs.append(f"Error: {e}")
+                outputs.append(self.observe(f"Error: {e}"))  # a tool's error may be huge
                 continue
             if call.name == "final_answer":
                 final = _Final(result)
@@ -454,7 +468,7 @@ class ToolCallingAgent(MultiStepAgent):
         except AgentInterrupted:
             raise
         except Exception as e:  # a tool's failure is the model's observation
-            raise AgentToolCallError(f"{call.name} failed: {type(e).__name__}: {e}") from None
+            raise AgentToolCallError(f"{call.name} failed: {type(e).__name__}: {exception_text(e)}") from None
 
 
 class ManagedAgentTool(Tool):

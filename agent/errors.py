@@ -33,3 +33,11 @@ class AgentInterrupted(Exception):
 class ExternalToolError(AgentToolCallError):
     """A tool backed by something outside (an MCP server, a Space) failed or is gone;
     the message says what happened, for the model to work around."""
+
+
+def exception_text(error: BaseException) -> str:
+    """str(error), even when a tool's exception class cannot describe itself."""
+    try:
+        return str(error)
+    except Exception:  # a broken __str__ in someone's exception must not end the run
+        return "(the error's message could not be shown)"

@@ -4,7 +4,8 @@
 truncated head + tail when it is recorded, and observations older than the last
 `keep_observations` steps shrink to a one-line stub, so the prompt does not grow
 with every file the agent has read. The model's own earlier replies stay whole:
-they carry its reasoning and are short.
+they carry its reasoning and are short (one that runs away, repeating itself, is cut
+to MAX_REPLY_CHARS).
 """
 
 import time
@@ -68,6 +69,8 @@ class FinalAnswerStep:
 
 MemoryStep = TaskStep | PlanningStep | ActionStep
 
+MAX_REPLY_CHARS = 20_000  # a model's earlier reply, as later prompts repeat it
+
 
 def truncate(text: str, limit: int) -> str:
     """Head and tail of `text` when it passes `limit` characters, with what was cut."""
@@ -120,7 +123,8 @@ def action_messages(step: ActionStep, full: bool) -> list[ChatMessage]:
     reply = step.model_output_message
     if reply is not None and reply.tool_calls and step.tool_outputs is not None:
         # Native tool calling: the results go back as role "tool", one per call.
-        messages = [ChatMessage(role="assistant", content=reply.content, tool_calls=reply.tool_calls)]
+        content = truncate(reply.content, MAX_REPLY_CHARS) if reply.content else reply.content
+        messages = [ChatMessage(role="assistant", content=content, tool_calls=reply.tool_calls)]
         for call, output in zip(reply.tool_calls, step.tool_outputs, strict=False):
             text = output if full else stub(output, step.step_number)
             messages.append(ChatMessage(role="tool", content=text, tool_call_id=call.id))
@@ -129,7 +133,9 @@ def action_messages(step: ActionStep, full: bool) -> list[ChatMessage]:
         return messages
     messages = []
     if step.model_output:
-        messages.append(ChatMessage(role="assistant", content=step.model_output))
+        # Replies are short, except a model stuck repeating itself: that must not ride
+        # along in every later prompt.
+        messages.append(ChatMessage(role="assistant", content=truncate(step.model_output, MAX_REPLY_CHARS)))
     if step.error is not None:
         text = _error_text(step.error)
         messages.append(ChatMessage(role="user", content=text if full else stub(text, step.step_number)))

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import PurePosixPath
 
 from tools.edits import split_lines
-from tools.workspace import Workspace, WorkspaceError
+from tools.workspace import NotTextError, Workspace, WorkspaceError
 
 WINDOW_LINES = 100
 MAX_WINDOW_LINES = 400
@@ -78,15 +78,24 @@ def search_text(ws: Workspace, pattern: str, path: str | None = None, regex: boo
         hits.update({rel: found for rel, found in disk.items() if rel not in overlaid})
         prefix = ws.relative(start)
         candidates = (rel for rel in sorted(overlaid) if prefix == "." or rel.startswith(prefix.rstrip("/") + "/"))
+    unsearched: list[str] = []  # text files the model might expect in the results
     for rel in candidates:
         try:
             text = ws.read_text(rel)
+        except NotTextError as e:
+            if e.reason != "binary":
+                unsearched.append(f"{rel} ({e.reason})")
+            continue
         except WorkspaceError:
-            continue  # binary, too large, deleted: not searchable text
+            continue  # deleted or unreadable since it was listed
         found = [(n, line.rstrip("\r\n")) for n, line in enumerate(split_lines(text), 1) if compiled.search(line)]
         if found:
             hits[rel] = found
-    return _format_hits(hits, pattern)
+    result = _format_hits(hits, pattern)
+    if unsearched:
+        shown = ", ".join(unsearched[:5]) + (f" and {len(unsearched) - 5} more" if len(unsearched) > 5 else "")
+        result += f"\nNot searched: {shown}."
+    return result
 
 
 def _ripgrep(ws: Workspace, pattern: str, start: str, regex: bool) -> dict[str, list[tuple[int, str]]] | None:

@@ -6,6 +6,7 @@ through stdin with its real path (`--stdin-filename`), so the project's ruff
 configuration applies; the rest of the workspace is checked on disk.
 """
 
+import ast
 import json
 import subprocess
 from collections import Counter
@@ -39,6 +40,10 @@ def ruff_binary() -> str:
     return find_ruff_bin()
 
 
+class RuffUnavailable(WorkspaceError):
+    """ruff cannot be started: not installed, or its binary missing or not executable."""
+
+
 def _run(ws: Workspace, arguments: list[str], stdin: str | None = None, timeout: float = 60):
     try:
         return subprocess.run(
@@ -49,8 +54,12 @@ def _run(ws: Workspace, arguments: list[str], stdin: str | None = None, timeout:
             text=True,
             timeout=timeout,
         )
-    except FileNotFoundError:
-        raise WorkspaceError("ruff is not installed in agentls's environment (pip install ruff)") from None
+    except (ImportError, OSError) as e:  # no ruff package, binary gone, not executable
+        detail = getattr(e, "strerror", None) or str(e)
+        raise RuffUnavailable(
+            f"ruff cannot run ({detail}); lint and format are unavailable until ruff is installed "
+            "in agentls's environment (pip install ruff)"
+        ) from None
     except subprocess.TimeoutExpired:
         raise WorkspaceError(f"ruff did not finish within {timeout:g} s") from None
 
@@ -110,8 +119,12 @@ def guard_edit(ws: Workspace, path: str, before: str | None, after: str) -> None
     """Refuse an edit that adds syntax errors or undefined names (compared with before)."""
     if not path.endswith((".py", ".pyi")):
         return
-    old = Counter((d.code, d.message) for d in check_text(ws, path, before, GUARD_RULES)) if before else Counter()
-    new = check_text(ws, path, after, GUARD_RULES)
+    try:
+        old = Counter((d.code, d.message) for d in check_text(ws, path, before, GUARD_RULES)) if before else Counter()
+        new = check_text(ws, path, after, GUARD_RULES)
+    except RuffUnavailable:  # without ruff, the edits go on guarded by Python's own parser
+        _guard_syntax(ws, path, before, after)
+        return
     remaining = Counter(old)
     introduced = []
     for diagnostic in new:
@@ -126,6 +139,29 @@ def guard_edit(ws: Workspace, path: str, before: str | None, after: str) -> None
             + "\n".join(_in_context(after, d) for d in introduced[:5])
             + "\nFix the edit and try again."
         )
+
+
+def _guard_syntax(ws: Workspace, path: str, before: str | None, after: str) -> None:
+    """Refuse an edit that breaks the syntax of a file that parsed before."""
+    try:
+        ast.parse(after)
+    except (SyntaxError, ValueError) as e:  # ValueError: NUL bytes
+        if before is None or _parses(before):
+            line, column = getattr(e, "lineno", None) or 1, getattr(e, "offset", None) or 1
+            diagnostic = Diagnostic(path, line, column, "syntax-error", getattr(e, "msg", str(e)))
+            raise EditError(
+                f"The edit was not applied: it would add a syntax error to {ws.relative(path)}:\n"
+                + _in_context(after, diagnostic)
+                + "\nFix the edit and try again."
+            ) from None
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _in_context(text: str, diagnostic: Diagnostic, around: int = 2) -> str:

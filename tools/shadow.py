@@ -58,9 +58,8 @@ class ShadowCopy:
                     continue
                 target = self.root / rel
                 self._make_parent(rel)
-                if previous is not None:  # replace, never write through: the old file may be open
-                    with contextlib.suppress(FileNotFoundError):
-                        target.unlink()
+                if previous is not None or target.is_dir():
+                    self._remove(rel)  # replace, never write through: the old file may be open
                 try:
                     if signature[0] == "overlay":
                         target.write_text(overlay[rel], encoding="utf-8", newline="")
@@ -71,6 +70,18 @@ class ShadowCopy:
                     continue
                 self._signatures[rel] = signature
             return self.root
+
+    def _remove(self, rel: str) -> None:
+        """Remove what the copy has at `rel`: a file, or a folder the workspace
+        replaced with a file (and its contents)."""
+        target = self.root / rel
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+            self._made_dirs = {d for d in self._made_dirs if d != rel and not d.startswith(rel + "/")}
+            self._signatures = {r: s for r, s in self._signatures.items() if not r.startswith(rel + "/")}
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
 
     def _make_parent(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]

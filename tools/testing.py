@@ -160,7 +160,8 @@ def _environment(shadow_root: Path, own_interpreter: bool) -> dict[str, str]:
 
 
 def _wait(process: subprocess.Popen, timeout: float, cancelled: threading.Event) -> tuple[bool, bool]:
-    """(timed out, cancelled); the process group is killed in either case."""
+    """(timed out, cancelled); the process group is killed in either case, and also
+    when pytest exits: a process a test started and left running dies with the run."""
     deadline = time.monotonic() + timeout
     while process.poll() is None:
         if cancelled.is_set() or time.monotonic() > deadline:
@@ -168,6 +169,10 @@ def _wait(process: subprocess.Popen, timeout: float, cancelled: threading.Event)
             return (not cancelled.is_set(), cancelled.is_set())
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=0.05)
+    # pytest has exited; its group lives on while a test's leftovers do (Linux does not
+    # reuse a process id that is still some group's id).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
     return (False, False)
 
 

@@ -26,6 +26,15 @@ class WorkspaceError(Exception):
     """A path or file the agent cannot use; the message says why and names the root."""
 
 
+class NotTextError(WorkspaceError):
+    """A file that is there but is not text the agent can read: binary, too large or
+    not UTF-8. `reason` is the short form ("binary", "over 5 MB", "not UTF-8")."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Buffer:
     """An open editor document: its text and LSP version."""
@@ -132,17 +141,18 @@ class Workspace:
         if not stat.S_ISREG(info.st_mode):
             raise WorkspaceError(f"{rel} is not a regular file")
         if info.st_size > MAX_FILE_BYTES:
-            raise WorkspaceError(f"{rel} is {info.st_size // 1024 // 1024} MB; files over 5 MB are not read")
+            size = f"{info.st_size // 1024 // 1024} MB"
+            raise NotTextError(f"{rel} is {size}; files over 5 MB are not read", "over 5 MB")
         try:
             data = full.read_bytes()
         except OSError as e:
             raise WorkspaceError(f"{rel}: {e.strerror}") from None
         if b"\0" in data[:BINARY_SNIFF_BYTES]:
-            raise WorkspaceError(f"{rel} is a binary file")
+            raise NotTextError(f"{rel} is a binary file", "binary")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            raise WorkspaceError(f"{rel} is not UTF-8 text") from None
+            raise NotTextError(f"{rel} is not UTF-8 text", "not UTF-8") from None
 
     # -- the editor's buffers ----------------------------------------------------
 
@@ -163,6 +173,14 @@ class Workspace:
         target = self.resolve(path)
         if target.is_dir():
             raise WorkspaceError(f"{self.relative(path)} is a directory")
+        for parent in target.parents:
+            if parent == self.root:
+                break
+            # A file where a folder would go (on disk or among the agent's new files):
+            # the editor could not create this one.
+            file_on_disk = parent.exists() and not parent.is_dir()
+            if file_on_disk or self._overlay.get(self.relative(parent)) not in (None, _DELETED):
+                raise WorkspaceError(f"{self.relative(parent)} is a file, so {self.relative(path)} cannot be created")
         self._set(self.relative(path), text)
 
     def delete(self, path: str | os.PathLike) -> None:

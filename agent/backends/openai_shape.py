@@ -14,10 +14,12 @@ from agent.models import (
     ChatMessageToolCall,
     ChatMessageToolCallFunction,
     Model,
+    ModelError,
     TokenUsage,
     as_message,
     parse_arguments,
 )
+from agent.redaction import redact
 
 
 class OpenAIShapedModel(Model):
@@ -43,13 +45,28 @@ class OpenAIShapedModel(Model):
 
     def generate(self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs):
         request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        return message_from_response(self.call(**request))
+        response = self.call(**request)
+        if not getattr(response, "choices", None):  # a proxy or server that answered 200 with no answer
+            raise ModelError(f"{self.model_id}: the server's answer had no choices (a malformed response). Try again.")
+        return message_from_response(response)
 
     def generate_stream(
         self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs
     ) -> Iterator[ChatMessageStreamDelta]:
         request = self.request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        yield from deltas_from_chunks(self.call(**request, stream=True, **self.stream_options()))
+        chunks = self.call(**request, stream=True, **self.stream_options())
+        try:
+            yield from deltas_from_chunks(chunks)
+        except ModelError:
+            raise
+        except Exception as e:  # the connection failed mid-answer (a stall, a reset): too late to retry
+            raise ModelError(
+                redact(f"{self.model_id}: the streamed answer broke off ({type(e).__name__}). Try again.")
+            ) from None
+        finally:  # also when the caller stops reading early: close the connection
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
 
     def stream_options(self) -> dict:
         return {"stream_options": {"include_usage": True}}

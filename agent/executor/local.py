@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from agent.errors import exception_text
 from agent.executor import policy, wire
 from agent.executor.results import CodeOutput, InterpreterError
 from agent.executor.rules import BASE_BUILTIN_MODULES
@@ -304,10 +305,7 @@ class LocalPythonExecutor:
         try:
             result = tool(*args, **kwargs)
         except Exception as e:  # a tool's failure is the model's observation, not ours
-            # The message itself, not str(e): str(KeyError("x")) quotes it, and the
-            # worker's re-raised KeyError would quote it again.
-            message = e.args[0] if len(e.args) == 1 and isinstance(e.args[0], str) else str(e)
-            return ("tool_result", False, (type(e).__name__, message))
+            return ("tool_result", False, (type(e).__name__, _error_message(e)))
         try:
             wire.dumps(result)
         except Exception:  # unpicklable results reach the model as their repr
@@ -392,6 +390,14 @@ class LocalPythonExecutor:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+
+
+def _error_message(error: Exception) -> str:
+    # The message itself, not str(e): str(KeyError("x")) quotes it, and the worker's
+    # re-raised KeyError would quote it again.
+    if len(error.args) == 1 and isinstance(error.args[0], str):
+        return error.args[0]
+    return exception_text(error)
 
 
 def _tail(path: str, limit: int = 2000) -> str:

@@ -52,15 +52,17 @@ class LogBuffer:
             self.tail_size -= len(self.tail.popleft())
 
     def getvalue(self) -> str:
-        tail = "".join(self.tail)
-        if self.tail_size > self.limit - self.head_size:
-            cut = self.tail_size - (self.limit - self.head_size)
+        # Sizes measured here, not the running counts: the interrupt that stops a print
+        # flood can land inside write(), between a list and its count.
+        head, tail = "".join(self.head), "".join(self.tail)
+        if len(tail) > self.limit - len(head):
+            cut = len(tail) - max(0, self.limit - len(head))
             self.dropped += cut
             tail = tail[cut:]
         if not self.dropped:
-            return "".join(self.head) + tail
+            return head + tail
         note = f"\n... [{self.dropped} characters of output omitted] ...\n"
-        return "".join(self.head) + note + tail
+        return head + note + tail
 
 
 def _plain(name: object) -> object:

@@ -303,3 +303,14 @@ def test_worker_started_from_a_short_lived_thread_survives_the_thread():
         starter.join()
         time.sleep(0.2)
         assert ex("21 * 2").output == 42
+
+
+def test_captured_output_stays_bounded_when_an_interrupt_lands_inside_a_write():
+    from agent.executor.runtime import LogBuffer
+
+    buffer = LogBuffer(limit=100)
+    for _ in range(50):
+        buffer.write("x" * 10)
+    buffer.tail.append("y" * 1000)  # what write() leaves when interrupted before counting it
+    text = buffer.getvalue()
+    assert len(text) <= 100 + 60 and text.endswith("y" * 50)
