@@ -8,6 +8,7 @@ import type { ProgressRouter, ProgressSink } from "./progress";
 /** What both vscode-languageclient's LanguageClient and a vscode-jsonrpc connection offer. */
 export interface RequestConnection {
   sendRequest<R>(method: string, params: unknown, token?: CancellationToken): Promise<R>;
+  sendRequest<R>(method: string, params: unknown): Promise<R>;
 }
 
 export const CANCELLED: Outcome = { applied: false, summary: "Cancelled; nothing was changed.", steps: 0, edit: null };
@@ -24,8 +25,12 @@ export async function runServerCommand(
   token?: CancellationToken,
 ): Promise<Outcome> {
   const expected = router.expect(sink);
+  const params = { command, arguments: [args] };
   try {
-    return await connection.sendRequest<Outcome>("workspace/executeCommand", { command, arguments: [args] }, token);
+    // No token: no third argument at all (an `undefined` one would turn params into an array).
+    return await (token
+      ? connection.sendRequest<Outcome>("workspace/executeCommand", params, token)
+      : connection.sendRequest<Outcome>("workspace/executeCommand", params));
   } catch (error) {
     if ((error as { code?: number }).code === REQUEST_CANCELLED || token?.isCancellationRequested) {
       return CANCELLED;

@@ -19,7 +19,7 @@ import { Backoff } from "./backoff";
 import type { ProgressRouter } from "./progress";
 import { resolveServerCommand } from "./serverCommand";
 import { serverEnvironment } from "./secrets";
-import { type ServerSettings } from "./settings";
+import { configurationAnswer, type ServerSettings } from "./settings";
 import { type ServerState } from "./status";
 
 export interface ServerDeps {
@@ -112,7 +112,7 @@ export class AgentServer {
           // The server asks for the "agentls" section: the mapped settings, not VS Code's raw ones.
           configuration: (params, token, next) =>
             params.items.some((item) => item.section === "agentls")
-              ? params.items.map((item) => (item.section === "agentls" ? this.deps.settings() : null))
+              ? configurationAnswer(params.items, this.deps.settings())
               : next(params, token),
         },
       },

@@ -38,6 +38,11 @@ export function serverSettings(read: ReadSetting, trusted: boolean): ServerSetti
   };
 }
 
+/** The answer to workspace/configuration: the server asks for its "agentls" section. */
+export function configurationAnswer(items: { section?: string }[], settings: ServerSettings): (ServerSettings | null)[] {
+  return items.map((item) => (item.section === "agentls" ? settings : null));
+}
+
 /** Settings that need a new server process when they change (the others are sent live). */
 export const RESTART_SETTINGS = ["agentls.serverCommand"];
 
