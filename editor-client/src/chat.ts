@@ -13,7 +13,7 @@ import {
   runTaskArgs,
   SERVER,
 } from "./args";
-import { selected, UI } from "./commands";
+import { problemsIn, selected, UI } from "./commands";
 import { fileEdits } from "./edits";
 import type { ProgressRouter, ProgressSink } from "./progress";
 import { runServerCommand } from "./run";
@@ -72,7 +72,7 @@ function commandFor(slash: string | undefined, prompt: string): { command: strin
     }
     if (slash === "fix") {
       const range = file.selection.isEmpty ? null : selected(file);
-      return { command: SERVER.fixDiagnostics, args: fixDiagnosticsArgs(uri, range, vscode.languages.getDiagnostics(file.document.uri), false) };
+      return { command: SERVER.fixDiagnostics, args: fixDiagnosticsArgs(uri, range, problemsIn(file), false) };
     }
     if (!text) {
       return { problem: "Say how the selection should change, e.g. `/edit use title() instead of upper()`." };

@@ -84,10 +84,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         return needFile();
       }
       const range = editor.selection.isEmpty ? null : selected(editor);
-      const problems = vscode.languages
-        .getDiagnostics(editor.document.uri)
-        .filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
-      await run(SERVER.fixDiagnostics, fixDiagnosticsArgs(editor.document.uri.toString(), range, problems));
+      await run(SERVER.fixDiagnostics, fixDiagnosticsArgs(editor.document.uri.toString(), range, problemsIn(editor)));
     }),
     vscode.commands.registerCommand(UI.explain, async () => {
       const editor = activeFile();
@@ -156,6 +153,11 @@ async function show(command: string, outcome: Outcome): Promise<void> {
 function activeFile(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
   return editor?.document.uri.scheme === "file" ? editor : undefined;
+}
+
+/** The errors and warnings VS Code shows for the editor's document. */
+export function problemsIn(editor: vscode.TextEditor): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
 }
 
 export function selected(editor: vscode.TextEditor): Range {

@@ -52,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     editHost: host,
     settings: () => serverSettings((key) => config().get(key), vscode.workspace.isTrusted),
     serverCommandSetting: () => config().get<string>("serverCommand")?.trim() || null,
-    interpreter: () => pythonInterpreter(),
+    interpreter: () => pythonInterpreter(() => void server?.restart()),
     keys,
     stateChanged: (state) => {
       serverState = state;
@@ -65,7 +65,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       title: "agentls: Set API Key",
       placeHolder: "The environment variable the provider reads",
     });
-    const variable = picked === "Another variable…" ? (await vscode.window.showInputBox({ prompt: "Variable name, e.g. TOGETHER_API_KEY", validateInput: (v) => (isVariableName(v) ? null : "Use A-Z, 0-9 and _") })) : picked;
+    const variable =
+      picked === "Another variable…"
+        ? await vscode.window.showInputBox({
+            prompt: "Variable name, e.g. TOGETHER_API_KEY",
+            validateInput: (name) => (isVariableName(name) ? null : "Use A-Z, 0-9 and _"),
+          })
+        : picked;
     if (!variable) {
       return;
     }
@@ -118,8 +124,11 @@ export async function deactivate(): Promise<void> {
   server = undefined;
 }
 
-/** The Python extension's selected interpreter, when that extension is installed. */
-async function pythonInterpreter(): Promise<string | null> {
+let watchingInterpreter = false;
+
+/** The Python extension's selected interpreter, when that extension is installed;
+ * `changed` runs when the user selects another one (agentls.serverCommand unset). */
+async function pythonInterpreter(changed: () => void): Promise<string | null> {
   const python = vscode.extensions.getExtension("ms-python.python");
   if (!python) {
     return null;
@@ -127,6 +136,14 @@ async function pythonInterpreter(): Promise<string | null> {
   try {
     const api = python.isActive ? python.exports : await python.activate();
     const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!watchingInterpreter && api?.environments?.onDidChangeActiveEnvironmentPath) {
+      watchingInterpreter = true;
+      api.environments.onDidChangeActiveEnvironmentPath(() => {
+        if (!vscode.workspace.getConfiguration("agentls").get<string>("serverCommand")?.trim()) {
+          changed();
+        }
+      });
+    }
     const environment = api?.environments?.getActiveEnvironmentPath?.(resource);
     if (environment) {
       const resolved = await api.environments.resolveEnvironment?.(environment);
