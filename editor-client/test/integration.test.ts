@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, test } from "node:test";
+import { afterEach, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import {
   createProtocolConnection,
@@ -38,9 +38,9 @@ before(() => {
   }
 });
 
-after(() => {
-  servers.forEach((server) => server.kill());
-  temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  servers.splice(0).forEach((server) => server.kill());
+  temporary.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
 });
 
 interface Session {
