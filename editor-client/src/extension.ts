@@ -122,6 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   await server?.stop();
   server = undefined;
+  watchingInterpreter = false;
 }
 
 let watchingInterpreter = false;

@@ -110,6 +110,36 @@ test("an interpreter without agentls: the status bar and a message say what to d
   assert.deepEqual(error.actions, ["Open Settings", "Show Log"]);
 });
 
+function pythonExtension(executable: string) {
+  const listeners: (() => void)[] = [];
+  const environments = {
+    getActiveEnvironmentPath: () => ({ id: executable, path: executable }),
+    resolveEnvironment: async () => ({ executable: { uri: { fsPath: executable } } }),
+    onDidChangeActiveEnvironmentPath: (listener: () => void) => listeners.push(listener),
+  };
+  stub.extensions["ms-python.python"] = { isActive: true, exports: { environments } };
+  return { select: () => listeners.forEach((l) => l()) };
+}
+
+test("no serverCommand: the Python extension's interpreter, and a restart when the user selects another", async () => {
+  const python = pythonExtension(interpreter);
+  await start({ serverCommand: "" });
+  assert.equal(last().serverOptions.command, path.join(path.dirname(interpreter), "agentls"));
+  python.select();
+  await flush();
+  assert.equal(clients.length, 2);
+});
+
+test("no serverCommand, and agentls neither in the selected interpreter nor on PATH: the message names the interpreter", async (t) => {
+  pythonExtension("/proj/.venv/bin/python");
+  const saved = process.env.PATH;
+  process.env.PATH = "/nonexistent";
+  t.after(() => void (process.env.PATH = saved));
+  await start({ serverCommand: "" });
+  assert.equal(clients.length, 0);
+  assert.match(stub.messages[0].text, /^agentls: agentls is not installed in \/proj\/\.venv\/bin\/python: install it there \(pip install agentls\)/);
+});
+
 test("a server that fails to start is reported with its error", async () => {
   behaviour.startFails = "spawn EACCES";
   await start();

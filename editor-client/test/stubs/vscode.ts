@@ -20,6 +20,7 @@ export const stub = {
   state: new Map<string, unknown>(),
   activeTextEditor: undefined as unknown,
   diagnostics: [] as unknown[],
+  extensions: {} as Record<string, unknown>,
   reset(): void {
     this.settings = {};
     this.trusted = true;
@@ -36,6 +37,7 @@ export const stub = {
     this.state.clear();
     this.activeTextEditor = undefined;
     this.diagnostics = [];
+    this.extensions = {};
   },
   /** Everything the user could read: messages, status bar, output channel. */
   visibleText(): string {
@@ -136,7 +138,7 @@ export const workspace = {
   fs: { readFile: () => Promise.reject(new Error("no file")) },
 };
 
-export const extensions = { getExtension: (_id: string) => undefined };
+export const extensions = { getExtension: (id: string) => stub.extensions[id] };
 
 export const languages = { getDiagnostics: () => stub.diagnostics };
 
