@@ -2,16 +2,16 @@
 // settings in step (workspace trust included), registers the commands and @agentls.
 
 import * as vscode from "vscode";
+import { ApiKeys } from "./apiKeys";
 import { chatAvailable, registerChat } from "./chat";
 import { registerCommands, UI } from "./commands";
 import { ProgressRouter } from "./progress";
-import { KEY_VARIABLES, Redactor, isVariableName, redactingChannel, secretId } from "./secrets";
+import { PythonInterpreter } from "./python";
+import { Redactor, redactingChannel } from "./secrets";
 import { AgentServer } from "./server";
 import { RESTART_SETTINGS, serverSettings } from "./settings";
-import { type ServerState, statusView } from "./status";
-import { editHost, PREVIEW_SCHEME, PreviewDocuments, notificationSink } from "./vscodeHost";
-
-const STORED_KEYS = "agentls.apiKeyVariables"; // names only; the values are in SecretStorage
+import { type ServerState, shownState, statusView } from "./status";
+import { editHost, notificationSink, PREVIEW_SCHEME, PreviewDocuments } from "./vscodeHost";
 
 let server: AgentServer | undefined;
 
@@ -22,29 +22,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.command = UI.showLog;
   status.show();
   let serverState: ServerState = { kind: "starting" };
+  const router = new ProgressRouter(
+    () => notificationSink(),
+    () => showStatus(),
+  );
   const showStatus = () => {
-    const working = router.working();
-    const view = statusView(working && serverState.kind === "idle" ? { kind: "working", ...working } : serverState);
+    const view = statusView(shownState(serverState, router.working()));
     status.text = view.text;
     status.tooltip = view.tooltip;
     status.backgroundColor = view.error ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
   };
-  const router = new ProgressRouter(() => notificationSink(), showStatus);
   const previews = new PreviewDocuments();
   const host = editHost(() => server?.client, previews);
   const config = () => vscode.workspace.getConfiguration("agentls");
-
-  const keys = async (): Promise<Record<string, string>> => {
-    const found: Record<string, string> = {};
-    for (const variable of context.globalState.get<string[]>(STORED_KEYS, [])) {
-      const value = await context.secrets.get(secretId(variable));
-      if (value) {
-        redactor.add(value);
-        found[variable] = value;
-      }
+  const keys = new ApiKeys(context, redactor);
+  const python = new PythonInterpreter(() => {
+    if (!config().get<string>("serverCommand")?.trim()) {
+      void server?.restart();
     }
-    return found;
-  };
+  });
 
   server = new AgentServer({
     output,
@@ -52,8 +48,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     editHost: host,
     settings: () => serverSettings((key) => config().get(key), vscode.workspace.isTrusted),
     serverCommandSetting: () => config().get<string>("serverCommand")?.trim() || null,
-    interpreter: () => pythonInterpreter(() => void server?.restart()),
-    keys,
+    interpreter: () => python.selected(),
+    keys: () => keys.environment(),
     stateChanged: (state) => {
       serverState = state;
       showStatus();
@@ -61,48 +57,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 
   const setApiKey = async () => {
-    const picked = await vscode.window.showQuickPick([...KEY_VARIABLES, "Another variable…"], {
-      title: "agentls: Set API Key",
-      placeHolder: "The environment variable the provider reads",
-    });
-    const variable =
-      picked === "Another variable…"
-        ? await vscode.window.showInputBox({
-            prompt: "Variable name, e.g. TOGETHER_API_KEY",
-            validateInput: (name) => (isVariableName(name) ? null : "Use A-Z, 0-9 and _"),
-          })
-        : picked;
-    if (!variable) {
-      return;
+    const variable = await keys.ask();
+    if (variable) {
+      output.appendLine(`the key for ${variable} changed; restarting the server`);
+      await server?.restart();
     }
-    const value = await vscode.window.showInputBox({
-      title: `agentls: ${variable}`,
-      prompt: "Paste the key (kept in VS Code's secret storage; leave empty to remove it)",
-      password: true,
-      ignoreFocusOut: true,
-    });
-    if (value === undefined) {
-      return;
-    }
-    const stored = new Set(context.globalState.get<string[]>(STORED_KEYS, []));
-    if (value.trim()) {
-      redactor.add(value.trim());
-      await context.secrets.store(secretId(variable), value.trim());
-      stored.add(variable);
-    } else {
-      await context.secrets.delete(secretId(variable));
-      stored.delete(variable);
-    }
-    await context.globalState.update(STORED_KEYS, [...stored]);
-    output.appendLine(`${value.trim() ? "stored" : "removed"} the key for ${variable}; restarting the server`);
-    await server?.restart();
   };
 
   context.subscriptions.push(
     output,
     status,
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
-    ...registerCommands({ client: () => server?.client, router, editHost: host, output, setApiKey, restart: () => server!.restart() }),
+    ...registerCommands({
+      client: () => server?.client,
+      router,
+      editHost: host,
+      output,
+      setApiKey,
+      restart: async () => server?.restart(),
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(key))) {
         void server?.restart();
@@ -111,7 +84,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => server?.sendSettings()),
-    { dispose: () => void server?.stop() },
   );
   if (chatAvailable()) {
     context.subscriptions.push(registerChat(() => server?.client, router));
@@ -122,36 +94,4 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   await server?.stop();
   server = undefined;
-  watchingInterpreter = false;
-}
-
-let watchingInterpreter = false;
-
-/** The Python extension's selected interpreter, when that extension is installed;
- * `changed` runs when the user selects another one (agentls.serverCommand unset). */
-async function pythonInterpreter(changed: () => void): Promise<string | null> {
-  const python = vscode.extensions.getExtension("ms-python.python");
-  if (!python) {
-    return null;
-  }
-  try {
-    const api = python.isActive ? python.exports : await python.activate();
-    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (!watchingInterpreter && api?.environments?.onDidChangeActiveEnvironmentPath) {
-      watchingInterpreter = true;
-      api.environments.onDidChangeActiveEnvironmentPath(() => {
-        if (!vscode.workspace.getConfiguration("agentls").get<string>("serverCommand")?.trim()) {
-          changed();
-        }
-      });
-    }
-    const environment = api?.environments?.getActiveEnvironmentPath?.(resource);
-    if (environment) {
-      const resolved = await api.environments.resolveEnvironment?.(environment);
-      return resolved?.executable?.uri?.fsPath ?? environment.path ?? null;
-    }
-    return api?.settings?.getExecutionDetails?.(resource)?.execCommand?.[0] ?? null;
-  } catch {
-    return null; // no interpreter from the Python extension: agentls on PATH
-  }
 }

@@ -28,6 +28,11 @@ export function statusView(state: ServerState): StatusView {
   }
 }
 
+/** What the status bar shows: the tasks' progress while the server runs, else its state. */
+export function shownState(server: ServerState, working: { tasks: number; step: number | null; message: string } | null): ServerState {
+  return working && server.kind === "idle" ? { kind: "working", ...working } : server;
+}
+
 /** The step number of a progress message such as "step 3: read stock.py". */
 export function stepOf(message: string | undefined): number | null {
   const match = /^step (\d+):/.exec(message ?? "");
