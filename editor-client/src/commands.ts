@@ -132,7 +132,7 @@ async function runWithNotification(deps: CommandDeps, command: string, args: obj
 }
 
 async function show(command: string, outcome: Outcome): Promise<void> {
-  if (command === SERVER.explain) {
+  if (command === SERVER.explain && !outcome.summary.startsWith("Cancelled")) {
     const text = outcome.explanation ?? outcome.summary;
     const document = await vscode.workspace.openTextDocument({ language: "markdown", content: text });
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
