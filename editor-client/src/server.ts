@@ -12,7 +12,6 @@ import {
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 import { applyWorkspaceEdit, type EditHost } from "./applyEdit";
 import { Backoff } from "./backoff";
@@ -58,10 +57,10 @@ export class AgentServer {
     }
     const { command, args, source } = resolved.server;
     this.deps.output.appendLine(`starting ${command} ${args.join(" ")} (from ${source})`);
+    // An Executable without `transport`: stdio, and no extra `--stdio` argument.
     const serverOptions: ServerOptions = {
       command,
       args,
-      transport: TransportKind.stdio,
       options: { env: serverEnvironment(process.env, await this.deps.keys()) },
     };
     const client = new LanguageClient("agentls", "agentls", serverOptions, this.clientOptions());

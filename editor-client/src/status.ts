@@ -1,5 +1,7 @@
 // The status bar item's text and tooltip: starting, idle, working (step n), error.
 
+import type { Working } from "./progress";
+
 export type ServerState =
   | { kind: "starting" }
   | { kind: "idle" }
@@ -29,7 +31,7 @@ export function statusView(state: ServerState): StatusView {
 }
 
 /** What the status bar shows: the tasks' progress while the server runs, else its state. */
-export function shownState(server: ServerState, working: { tasks: number; step: number | null; message: string } | null): ServerState {
+export function shownState(server: ServerState, working: Working | null): ServerState {
   return working && server.kind === "idle" ? { kind: "working", ...working } : server;
 }
 

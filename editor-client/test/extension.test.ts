@@ -85,6 +85,7 @@ test("the server starts from the configured interpreter's agentls, with the sett
   const client = last();
   assert.equal(client.serverOptions.command, path.join(path.dirname(interpreter), "agentls"));
   assert.deepEqual(client.serverOptions.args, ["serve"]);
+  assert.equal(client.serverOptions.transport, undefined); // TransportKind.stdio would add a --stdio argument
   const sent = client.clientOptions.initializationOptions.agentls;
   assert.equal(sent.model, "openai/gpt-4o-mini");
   assert.equal(sent.maxSteps, 7);

@@ -12,10 +12,6 @@ export enum ErrorAction {
   Shutdown = 2,
 }
 
-export enum TransportKind {
-  stdio = 0,
-}
-
 export const ApplyWorkspaceEditRequest = { type: { method: "workspace/applyEdit" } };
 export const DidChangeConfigurationNotification = { type: { method: "workspace/didChangeConfiguration" } };
 
