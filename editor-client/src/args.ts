@@ -97,7 +97,7 @@ export function outcomeMessage(outcome: Outcome): string {
   }
   const { tests, lint } = outcome.verdict ?? {};
   if (tests && tests !== "not run") {
-    facts.push(`tests ${tests}`);
+    facts.push(tests === "no tests" ? tests : `tests ${tests}`);
   }
   if (lint && lint !== "not run") {
     facts.push(`lint ${lint}`);

@@ -75,4 +75,6 @@ test("the outcome in one line: what happened, checks, steps, tokens, cost", () =
   const refused = outcomeMessage({ applied: false, summary: "Not applied: tests fail.", steps: 1, edit: { changes: {} }, verdict: { tests: "not run", lint: "not run" } });
   assert.equal(refused, "agentls (not applied): Not applied: tests fail. [1 step]");
   assert.equal(outcomeMessage({ applied: false, summary: "No problems found in a.py.", steps: 0, edit: null }), "agentls (done): No problems found in a.py.");
+  const untested = outcomeMessage({ applied: true, summary: "Done.", steps: 2, edit: null, verdict: { tests: "no tests", lint: "clean" } });
+  assert.equal(untested, "agentls (applied): Done. [2 steps, no tests, lint clean]");
 });

@@ -2,6 +2,8 @@
 // what the extension touches, recording what a user would see. Tests drive it through
 // `stub`: settings, trust, the answers to input boxes and messages.
 
+import { pathToFileURL } from "node:url";
+
 type Listener<T> = (value: T) => unknown;
 
 export const stub = {
@@ -21,6 +23,8 @@ export const stub = {
   activeTextEditor: undefined as unknown,
   diagnostics: [] as unknown[],
   extensions: {} as Record<string, unknown>,
+  workspaceFolders: undefined as unknown[] | undefined,
+  documents: [] as unknown[],
   reset(): void {
     this.settings = {};
     this.trusted = true;
@@ -38,6 +42,8 @@ export const stub = {
     this.activeTextEditor = undefined;
     this.diagnostics = [];
     this.extensions = {};
+    this.workspaceFolders = undefined;
+    this.documents = [];
   },
   /** Everything the user could read: messages, status bar, output channel. */
   visibleText(): string {
@@ -127,20 +133,24 @@ export const workspace = {
   onDidChangeConfiguration: (l: Listener<{ affectsConfiguration(key: string): boolean }>) => (stub.configListeners.push(l), disposable),
   onDidGrantWorkspaceTrust: (l: Listener<void>) => (stub.trustListeners.push(l), disposable),
   registerTextDocumentContentProvider: () => disposable,
-  textDocuments: [] as unknown[],
-  workspaceFolders: undefined,
+  get textDocuments() {
+    return stub.documents;
+  },
+  get workspaceFolders() {
+    return stub.workspaceFolders;
+  },
   asRelativePath: (uri: { path?: string } | string) => (typeof uri === "string" ? uri : uri.path ?? ""),
   openTextDocument: (options: { content: string }) => {
     stub.outputs.push(`[document] ${options.content}`);
     return Promise.resolve(options);
   },
-  applyEdit: () => Promise.resolve(true),
+  applyEdit: (edit: { apply?: () => boolean }) => Promise.resolve(edit.apply ? edit.apply() : true),
   fs: { readFile: () => Promise.reject(new Error("no file")) },
 };
 
 export const extensions = { getExtension: (id: string) => stub.extensions[id] };
 
-export const languages = { getDiagnostics: () => stub.diagnostics };
+export const languages = { getDiagnostics: () => stub.diagnostics, match: () => 10 };
 
 export const chat = {
   createChatParticipant(id: string, handler: (...args: any[]) => unknown) {
@@ -171,7 +181,11 @@ export class CancellationTokenSource {
 }
 
 export const Uri = {
-  parse: (value: string) => ({ scheme: value.split(":")[0], path: value.replace(/^file:\/\//, ""), toString: () => value }),
+  parse: (value: string) => {
+    const path = decodeURIComponent(value.replace(/^file:\/\//, ""));
+    return { scheme: value.split(":")[0], path, fsPath: path, toString: () => value };
+  },
+  file: (fsPath: string) => Uri.parse(pathToFileURL(fsPath).href),
   from: (parts: { scheme: string; path: string; query?: string }) => ({ ...parts, toString: () => `${parts.scheme}:${parts.path}` }),
 };
 
