@@ -30,19 +30,20 @@ async function until(condition: () => boolean, seconds = 60): Promise<void> {
   }
 }
 
+const document = {
+  uri: Uri.parse(pathToFileURL(path.join(root, "greet.py")).href),
+  fileName: path.join(root, "greet.py"),
+  languageId: "python",
+  version: 1,
+  text: GREET,
+  isClosed: false,
+  getText: () => document.text,
+  lineAt: (line: number) => ({ text: document.text.split("\n")[line] }),
+};
+
 test("Edit Selection through the real language client: the edit lands in the open document", async () => {
   assert.ok(fs.existsSync(AGENTLS), `no agentls server at ${AGENTLS}: run "make venv" in ${REPO} first, or set AGENTLS_SERVER`);
   fs.writeFileSync(path.join(root, "greet.py"), GREET);
-  const document = {
-    uri: Uri.parse(pathToFileURL(path.join(root, "greet.py")).href),
-    fileName: path.join(root, "greet.py"),
-    languageId: "python",
-    version: 1,
-    text: GREET,
-    isClosed: false,
-    getText: () => document.text,
-    lineAt: (line: number) => ({ text: document.text.split("\n")[line] }),
-  };
   const line = GREET.split("\n")[1];
   const start = { line: 1, character: line.indexOf("name.upper()") };
   const end = { line: 1, character: line.length };
@@ -75,4 +76,26 @@ test("Edit Selection through the real language client: the edit lands in the ope
   assert.match(notification.title, /^agentls: Use title\(\) instead of upper\(\)\. \(greet\.py:2\)$/);
   assert.ok(notification.reports.some((report) => report.startsWith("step 1:")), notification.reports.join("\n"));
   assert.equal(statusItem.text, "$(hubot) agentls");
+});
+
+test("with agentls.confirmEdits the edit opens as a diff and lands once the user chooses Apply", async () => {
+  document.text = GREET;
+  document.version = 1;
+  stub.messages = [];
+  stub.progress = [];
+  stub.settings.confirmEdits = true;
+  await stub.commands.get("agentls.ui.restartServer")!(); // a fresh replay of the recording
+  stub.answers.push("Use title() instead of upper().", "Apply");
+  await stub.commands.get("agentls.ui.editSelection")!();
+  await until(() => stub.messages.some((m) => m.text.startsWith("agentls (")));
+
+  const diff = stub.executed.find((call) => call.command === "vscode.diff");
+  assert.ok(diff, "a diff was shown");
+  assert.equal(String(diff.args[0]), document.uri.toString());
+  assert.match(String(diff.args[2]), /^greet\.py ↔ agentls: /);
+  const [question, outcome] = stub.messages;
+  assert.match(question.text, /^agentls: .*: apply the change to .*greet\.py\?$/);
+  assert.deepEqual(question.actions, ["Apply", "Discard"]);
+  assert.match(outcome.text, /^agentls \(applied\): /);
+  assert.equal(document.text, GREET.replace("name.upper()", "name.title()"));
 });

@@ -139,7 +139,11 @@ export const workspace = {
   get workspaceFolders() {
     return stub.workspaceFolders;
   },
-  asRelativePath: (uri: { path?: string } | string) => (typeof uri === "string" ? uri : uri.path ?? ""),
+  asRelativePath(uri: { path?: string } | string) {
+    const full = typeof uri === "string" ? uri : (uri.path ?? "");
+    const folder = (stub.workspaceFolders?.[0] as { uri: { path: string } } | undefined)?.uri.path;
+    return folder && full.startsWith(`${folder}/`) ? full.slice(folder.length + 1) : full;
+  },
   openTextDocument: (options: { content: string }) => {
     stub.outputs.push(`[document] ${options.content}`);
     return Promise.resolve(options);
