@@ -2,7 +2,7 @@
 // cancellation token ($/cancelRequest), its progress routed to `sink`.
 
 import type { CancellationToken } from "vscode-languageserver-protocol";
-import type { Outcome } from "./args";
+import { type Outcome, SERVER } from "./args";
 import type { ProgressRouter, ProgressSink } from "./progress";
 
 /** What both vscode-languageclient's LanguageClient and a vscode-jsonrpc connection offer. */
@@ -44,7 +44,7 @@ export async function runServerCommand(
 /** agentls.cancelAll: the number of tasks stopped. */
 export async function cancelAll(connection: RequestConnection): Promise<number> {
   const result = await connection.sendRequest<{ cancelled: number }>("workspace/executeCommand", {
-    command: "agentls.cancelAll",
+    command: SERVER.cancelAll,
     arguments: [{}],
   });
   return result.cancelled;

@@ -17,6 +17,11 @@ export class PreviewDocuments implements vscode.TextDocumentContentProvider {
     return this.texts.get(uri.toString()) ?? "";
   }
 
+  /** Forget the texts of the previous review. */
+  clear(): void {
+    this.texts.clear();
+  }
+
   add(fileUri: vscode.Uri, text: string): vscode.Uri {
     const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: fileUri.path, query: String(Date.now()) });
     this.texts.set(uri.toString(), text);
@@ -40,6 +45,7 @@ export function editHost(client: () => LanguageClient | undefined, previews: Pre
       }
     },
     async review(files: Preview[], label: string) {
+      previews.clear();
       for (const file of files) {
         const uri = vscode.Uri.parse(file.uri);
         const name = vscode.workspace.asRelativePath(uri);
