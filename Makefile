@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 STAMP_LOCAL := $(VENV)/.installed-local
 
-.PHONY: demo test lint bench record venv clean
+.PHONY: demo test lint bench record venv clean editor-client
 
 venv: $(STAMP)
 
@@ -38,6 +38,18 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+	@$(MAKE) --no-print-directory editor-client
+
+# The VS Code extension: unit tests, an integration test against this venv's
+# `agentls serve`, and the .vsix. Skipped, saying so, where Node.js is not installed.
+editor-client: $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "== editor-client: npm ci, tests, package"; \
+		cd editor-client && npm ci --no-audit --no-fund --loglevel=error && npm test --silent \
+		&& npm run --silent package >/dev/null && echo "== editor-client: built editor-client/agentls.vsix"; \
+	else \
+		echo "skipping editor-client tests: Node.js/npm not found"; \
+	fi
 
 # Re-record the replayed model runs after an intended change (a prompt, a tool's
 # output): the recorded answers stay, the requests are rewritten. Review the diff.

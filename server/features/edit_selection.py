@@ -1,4 +1,4 @@
-"""agentls.editSelection {"uri", "range", "instruction", "background"?}: inline chat on a selection."""
+"""agentls.editSelection {"uri", "range", "instruction", "background"?, "apply"?}: inline chat on a selection."""
 
 from pydantic import Field
 
@@ -12,6 +12,7 @@ class EditSelectionArgs(_Strict):
     range: RangeArg
     instruction: str = Field(min_length=1, max_length=20_000)
     background: bool | None = None
+    apply: bool = True  # False: the edit comes back in the result, unapplied (VS Code's chat offers it)
 
 
 def setup(server) -> None:
@@ -32,5 +33,6 @@ def setup(server) -> None:
                 instruction=request.instruction,
             ),
             path=path,
+            apply=request.apply,
         )
         return await launch(ls, task, request.background)

@@ -1,4 +1,4 @@
-"""agentls.fixDiagnostics {"uri", "range"?, "background"?}: fix ruff's problems in a file.
+"""agentls.fixDiagnostics {"uri", "range"?, "background"?, "apply"?}: fix ruff's problems in a file.
 
 The problems are the ones given (the editor's diagnostics, from a code action),
 else ruff's (with the project's configuration, on the text the editor shows); with
@@ -19,6 +19,7 @@ class FixDiagnosticsArgs(_Strict):
     range: RangeArg | None = None
     diagnostics: list[str] | None = None  # the editor's own problems ("line 3: F401 ..."); default: ruff's
     background: bool | None = None
+    apply: bool = True  # False: the edit comes back in the result, unapplied (VS Code's chat offers it)
 
 
 def setup(server) -> None:
@@ -35,6 +36,7 @@ def setup(server) -> None:
             title=f"fix {len(found)} problem(s) in {path}",
             prompt=prompt("fix_diagnostics", path=path, diagnostics=problems),
             path=path,
+            apply=request.apply,
         )
         return await launch(ls, task, request.background)
 

@@ -1,4 +1,4 @@
-"""agentls.runTask {"task": str, "uri"?: str, "background"?: bool}: a task on the workspace."""
+"""agentls.runTask {"task": str, "uri"?: str, "background"?: bool, "apply"?: bool}: a task on the workspace."""
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ class RunTaskArgs(_Strict):
     task: str = Field(min_length=1, max_length=20_000)
     uri: str | None = None
     background: bool | None = None
+    apply: bool = True  # False: the edit comes back in the result, unapplied (VS Code's chat offers it)
 
 
 def setup(server) -> None:
@@ -21,6 +22,10 @@ def setup(server) -> None:
         path = document_path(ls, request.uri) if request.uri else None
         title = request.task.strip().splitlines()[0][:60]
         task = TaskRequest(
-            kind="runTask", title=title, prompt=prompt("run_task", task=request.task, path=path), path=path
+            kind="runTask",
+            title=title,
+            prompt=prompt("run_task", task=request.task, path=path),
+            path=path,
+            apply=request.apply,
         )
         return await launch(ls, task, request.background)

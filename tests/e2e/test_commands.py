@@ -61,6 +61,19 @@ async def test_edit_selection_positions_in_every_encoding(editors, greet_workspa
     assert editor.text("greet.py") == GREET.replace("name.upper()", "name.title()")
 
 
+async def test_apply_false_returns_the_edit_unapplied(editors, greet_workspace):
+    editor = await editors(greet_workspace, settings=settings("e2e_edit_selection.jsonl"))
+    uri = editor.open("greet.py", GREET)
+    line = GREET.splitlines()[1]
+    start = len(line[: line.index("name.upper()")].encode("utf-16-le")) // 2  # VS Code's utf-16 units
+    end = len(line.encode("utf-16-le")) // 2
+    selection = {"start": {"line": 1, "character": start}, "end": {"line": 1, "character": end}}
+    arguments = {"uri": uri, "range": selection, "instruction": "Use title() instead of upper().", "apply": False}
+    result = await editor.command(commands.EDIT_SELECTION, arguments)
+    assert result["applied"] is False and result["edit"]["documentChanges"][0]["textDocument"]["uri"] == uri
+    assert editor.edit_requests == [] and editor.text("greet.py") == GREET
+
+
 async def test_fix_diagnostics_finds_ruff_problems_and_fixes_them(editors, inventory):
     editor = await editors(inventory, settings=settings("e2e_fix_diagnostics.jsonl"))
     uri = editor.open("inventory/report.py")
