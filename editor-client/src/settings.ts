@@ -13,6 +13,7 @@ export interface ServerSettings {
   verify: string;
   trustWorkspace: boolean;
   timeouts: { task: number; tests: number; code: number; model: number };
+  mcpServers: unknown[];
 }
 
 /** Reads one setting under "agentls", e.g. read("timeouts.task"); undefined when unset. */
@@ -35,6 +36,8 @@ export function serverSettings(read: ReadSetting, trusted: boolean): ServerSetti
       code: number(read("timeouts.code"), 30),
       model: number(read("timeouts.model"), 120),
     },
+    // Passed as given: the server validates each entry and reports the bad ones.
+    mcpServers: Array.isArray(read("mcpServers")) ? (read("mcpServers") as unknown[]) : [],
   };
 }
 

@@ -79,6 +79,11 @@ test("settings are declared in package.json for every server setting the extensi
   }
 });
 
+test("settings that name programs to run are taken from user settings only in an untrusted workspace", () => {
+  const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort();
+  assert.deepEqual(restricted, ["agentls.mcpServers", "agentls.python", "agentls.serverCommand", "agentls.testCommand"]);
+});
+
 test("the server starts from the configured interpreter's agentls, with the settings and workspace trust", async () => {
   stub.trusted = false;
   await start({ model: "openai/gpt-4o-mini", maxSteps: 7 });

@@ -15,6 +15,7 @@ test("the defaults are the server's defaults", () => {
     verify: "tests",
     trustWorkspace: false,
     timeouts: { task: 600, tests: 120, code: 30, model: 120 },
+    mcpServers: [],
   });
 });
 
@@ -50,6 +51,7 @@ test("only the server's settings are sent: no key, no extension-only setting", (
     "apiBase",
     "confirmEdits",
     "maxSteps",
+    "mcpServers",
     "model",
     "python",
     "testCommand",
@@ -58,6 +60,12 @@ test("only the server's settings are sent: no key, no extension-only setting", (
     "verify",
   ]);
   assert.ok(!JSON.stringify(settings).includes("sk-secret"));
+});
+
+test("MCP servers are passed to the server as given (it validates them)", () => {
+  const servers = ["uvx mcp-server-time", { url: "http://localhost:8000/mcp" }];
+  assert.deepEqual(serverSettings(from({ mcpServers: servers }), true).mcpServers, servers);
+  assert.deepEqual(serverSettings(from({ mcpServers: "not a list" }), true).mcpServers, []);
 });
 
 test("empty strings mean unset", () => {
