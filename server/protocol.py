@@ -8,12 +8,16 @@ Over stock pygls 2.1 (see ../shared/DESIGN.md, "Every request gets an answer"):
   structure, 51 s to format the error); the error message is capped;
 - an invalid envelope (`"id": null`, wrong types, not an object) gets an
   InvalidRequest answer with `"id": null` written out, as JSON-RPC requires;
+- a didChange for a document that is not open, or a `$/cancelRequest` or progress
+  cancel whose id or token is neither an integer nor a string, is ignored with a
+  warning (pygls shows the user an error, or crashes);
 - `$/cancelRequest` for a command reaches the running agent task (pygls runs
   commands under an internal id, so its own cancellation misses them).
 """
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -75,7 +79,26 @@ class AgentProtocol(LanguageServerProtocol):
         self._shutdown = True
         return None
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        # pygls raises KeyError for a document that is not open, and shows the user
+        # "Error in server"; the spec says such a change is the client's mistake.
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            log.warning("ignored didChange for %s: the document is not open", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+    @lsp_method(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    def lsp_work_done_progress_cancel(self, params: types.WorkDoneProgressCancelParams):
+        if _valid_id(params.token) is None:  # a token is an integer or a string; pygls hashes it
+            log.warning("ignored a progress cancel with an invalid token: %.100r", params.token)
+            return
+        yield from super().lsp_work_done_progress_cancel(params)
+
     def _handle_cancel_notification(self, msg_id):
+        if _valid_id(msg_id) is None:  # e.g. an object: pygls would crash hashing it
+            log.warning("ignored $/cancelRequest with an invalid id: %.100r", msg_id)
+            return
         self._server.cancel_request(msg_id)
         super()._handle_cancel_notification(msg_id)
 

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 FEATURES = (settings, run_task, edit_selection, fix_diagnostics, explain, cancel, code_actions)
 QUIET_SECONDS = 2.0  # a body still incomplete after this long may have had a too-long Content-Length
+UNHANDLED = "unhandled error"  # in the log when a message could not be handled (a bug)
 APPLY_EDIT_TIMEOUT = 600  # seconds; generous: the user may be reviewing the edit
 
 
@@ -155,7 +156,10 @@ class AgentServer(LanguageServer):
                 log.warning("framing error: %s", message.reason)
                 self.protocol.send_error(None, PARSE_ERROR, f"Parse error: {message.reason}")
             else:
-                self.protocol.handle_raw(message)
+                try:
+                    self.protocol.handle_raw(message)
+                except Exception:  # a bug in handling one message must not end the session
+                    log.exception("%s: the message was dropped", UNHANDLED)
 
 
 def create_server() -> AgentServer:
