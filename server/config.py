@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.redaction import register_secret
+from agent.redaction import redact, register_secret
 
 
 class _Section(BaseModel):
@@ -71,6 +71,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
         return base, problems
     if not isinstance(raw, dict):
         return base, [f"agentls settings must be an object, not {type(raw).__name__}; using the defaults"]
+    register_setting_secrets(raw)  # before any problem quotes a value
     section = raw.get("agentls", raw) if isinstance(raw.get("agentls", raw), dict) else {}
     merged = {**base.model_dump(by_alias=True, exclude_unset=False), **section}
     if isinstance(section.get("timeouts"), dict):
@@ -89,7 +90,8 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
     else:
         return base, problems + ["too many invalid agentls settings; using the previous ones"]
     register_secret(settings.api_key)
-    return settings, problems + _unknown_keys(section)  # invalid values matter more than typos: first
+    problems = [redact(problem) for problem in problems + _unknown_keys(section)]  # a key pasted as a name
+    return settings, problems  # invalid values first: they matter more than typos
 
 
 def _unknown_keys(section: dict) -> list[str]:
@@ -116,6 +118,20 @@ def _set_at(data: dict, path: list[str], value: Any) -> None:
     data[path[-1]] = value
 
 
+def register_setting_secrets(data: Any) -> None:
+    """Treat every `apiKey` value in `data` (settings, or a message carrying them) as a
+    secret, wherever it is nested."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "apiKey" and isinstance(value, str):
+                register_secret(value)
+            else:
+                register_setting_secrets(value)
+    elif isinstance(data, list):
+        for item in data:
+            register_setting_secrets(item)
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = redact(repr(value))  # before cutting: a cut key no longer matches
     return text if len(text) <= 80 else text[:77] + "..."

@@ -11,6 +11,8 @@ Over stock pygls 2.1 (see ../shared/DESIGN.md, "Every request gets an answer"):
 - a didChange for a document that is not open, or a `$/cancelRequest` or progress
   cancel whose id or token is neither an integer nor a string, is ignored with a
   warning (pygls shows the user an error, or crashes);
+- an `apiKey` in settings (initialize, a configuration change or answer) is a secret
+  from the moment it arrives, before pygls logs the params;
 - `$/cancelRequest` for a command reaches the running agent task (pygls runs
   commands under an internal id, so its own cancellation misses them).
 """
@@ -24,6 +26,9 @@ from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
+from agent.redaction import redact
+from server.config import register_setting_secrets
+
 log = logging.getLogger(__name__)
 
 PARSE_ERROR = -32700
@@ -31,6 +36,7 @@ INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
 REQUEST_FAILED = -32803  # LSP: the request was valid but could not be done (busy, no model, ...)
 MAX_ERROR_CHARS = 500
+SETTINGS_METHODS = {types.INITIALIZE, types.WORKSPACE_DID_CHANGE_CONFIGURATION}  # and answers to ours
 
 
 def fast_converter():
@@ -43,6 +49,8 @@ def fast_converter():
 class AgentProtocol(LanguageServerProtocol):
     def handle_raw(self, message: Any) -> None:
         """Check the envelope, structure the params, dispatch; answer what cannot be."""
+        if isinstance(message, dict) and message.get("method") in SETTINGS_METHODS | {None}:
+            register_setting_secrets(message)  # before pygls logs the params (initialize, at INFO)
         problem = envelope_problem(message)
         if problem is not None:
             request_id = message.get("id") if isinstance(message, dict) else None
@@ -105,12 +113,12 @@ class AgentProtocol(LanguageServerProtocol):
 
 def invalid_params(message: str) -> JsonRpcException:
     """For a handler to raise: the client's arguments are wrong; `message` says how."""
-    return JsonRpcException.from_error(types.ResponseError(code=INVALID_PARAMS, message=message))
+    return JsonRpcException.from_error(types.ResponseError(code=INVALID_PARAMS, message=redact(message)))
 
 
 def request_failed(message: str) -> JsonRpcException:
     """For a handler to raise: the request was fine but cannot be done now."""
-    return JsonRpcException.from_error(types.ResponseError(code=REQUEST_FAILED, message=message))
+    return JsonRpcException.from_error(types.ResponseError(code=REQUEST_FAILED, message=redact(message)))
 
 
 def envelope_problem(message: Any) -> str | None:

@@ -20,6 +20,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
+from agent.redaction import redact
 from server import __version__
 from server.config import Settings
 from server.features import (
@@ -100,6 +101,13 @@ class AgentServer(LanguageServer):
 
     def cancel_request(self, request_id) -> None:
         self.tasks.cancel_request(request_id)
+
+    def window_log_message(self, params: types.LogMessageParams) -> None:
+        # Every message to the client's log or screen, ours and pygls's, without secrets.
+        super().window_log_message(types.LogMessageParams(type=params.type, message=redact(params.message)))
+
+    def window_show_message(self, params: types.ShowMessageParams) -> None:
+        super().window_show_message(types.ShowMessageParams(type=params.type, message=redact(params.message)))
 
     def log_detail(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=message))

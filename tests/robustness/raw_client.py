@@ -50,6 +50,7 @@ class RawServer:
     ):
         self.root = root
         self.received: list[dict] = []
+        self.garbage: list[bytes] = []  # what came on stdout outside any message (there must be none)
         self.answer_apply_edit: Callable[[dict], dict] = lambda params: {"applied": False, "failureReason": "test"}
         self._changed = threading.Condition()
         self._ids = iter(range(1, 1 << 62))
@@ -143,18 +144,20 @@ class RawServer:
     def _read(self) -> None:
         stream = self.process.stdout
         while True:
-            length = None
+            length, header = None, b""
             while True:
                 line = stream.readline()
                 if not line:
                     return
+                header += line
                 if line in (b"\r\n", b"\n"):
                     break
-                name, _, value = line.decode("ascii").partition(":")
+                name, _, value = line.decode("utf-8", "replace").partition(":")
                 if name.strip().lower() == "content-length":
                     length = int(value.strip())
-            if length is None:
-                raise ValueError("the server sent a message without Content-Length")
+            if length is None:  # something else wrote to stdout: a broken protocol stream
+                self.garbage.append(header)
+                continue
             message = json.loads(stream.read(length))
             if isinstance(message, dict) and "method" in message and "id" in message:
                 self._answer(message)

@@ -47,6 +47,7 @@ def server(tmp_path):
     yield raw
     assert raw.stop() == 0, raw.stderr_text()[-3000:]
     assert UNHANDLED not in raw.stderr_text()
+    assert raw.garbage == []  # nothing but messages on stdout
 
 
 def uri(root) -> str:
