@@ -82,7 +82,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             break
         except ValidationError as e:
             first = e.errors()[0]
-            path = [str(part) for part in first["loc"]]
+            path = _field_path(merged, [str(part) for part in first["loc"]])
             default = _default_at(path, base)
             shown = "(hidden)" if "apiKey" in path else _show(first.get("input"))
             problems.append(f"agentls.{'.'.join(path)} = {shown} is invalid ({first['msg']}); using {_show(default)}")
@@ -103,6 +103,16 @@ def _unknown_keys(section: dict) -> list[str]:
             hint = f"; did you mean agentls.{close[0]}?" if close else ""
             problems.append(f"agentls.{key} is not a setting (ignored){hint}")
     return problems
+
+
+def _field_path(data: dict, path: list[str]) -> list[str]:
+    """The settings field an error's path is in: an error inside a list (testCommand.0)
+    or inside a value of the wrong type resets the whole field."""
+    for depth, part in enumerate(path[:-1]):
+        data = data.get(part) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return path[: depth + 1]
+    return path
 
 
 def _default_at(path: list[str], base: Settings) -> Any:

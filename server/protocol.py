@@ -49,7 +49,8 @@ def fast_converter():
 class AgentProtocol(LanguageServerProtocol):
     def handle_raw(self, message: Any) -> None:
         """Check the envelope, structure the params, dispatch; answer what cannot be."""
-        if isinstance(message, dict) and message.get("method") in SETTINGS_METHODS | {None}:
+        method = message.get("method") if isinstance(message, dict) else None
+        if isinstance(message, dict) and (method is None or (isinstance(method, str) and method in SETTINGS_METHODS)):
             register_setting_secrets(message)  # before pygls logs the params (initialize, at INFO)
         problem = envelope_problem(message)
         if problem is not None:

@@ -21,6 +21,7 @@ PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600,
 REQUEST_FAILED, REQUEST_CANCELLED = -32803, -32800
 REQUEST_ERRORS = {METHOD_NOT_FOUND, INVALID_PARAMS, REQUEST_FAILED, REQUEST_CANCELLED}
 COMMANDS = ["agentls.runTask", "agentls.editSelection", "agentls.fixDiagnostics", "agentls.explain"]
+ROOT_PLACEHOLDER = "file:///agentls-fuzz-workspace"  # the test puts the real root URI in its place
 OPEN_DOCUMENT = "a.py"  # opened by the test before fuzzing; the health check relies on nothing else
 
 
@@ -34,6 +35,13 @@ class Fuzzed:
 
     def encoded(self) -> bytes:
         return self.body if isinstance(self.body, bytes) else json.dumps(self.body).encode()
+
+
+WHOLE_LINE = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+
+
+def notification(method: str, params: object) -> dict:
+    return {"jsonrpc": "2.0", "method": method, "params": params}
 
 
 leaves = st.one_of(
