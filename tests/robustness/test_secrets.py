@@ -135,3 +135,25 @@ def test_a_key_only_in_settings_is_secret_before_anything_logs_it(workspace, tmp
         server.stop()
     check_no_leak("secrets: sentinel key channels checked (settings only)", server)
     assert not leaks(json.dumps(server.since(0)) + server.stderr_text(), rotated)
+
+
+def test_a_key_the_agent_reads_in_the_workspace_and_repeats_is_not_shown(workspace, tmp_path, fake_openai):
+    """A project file holds the key; the model reads it and repeats it in its answer.
+    The file goes to the provider (that is the agent's job); the answer the user sees,
+    its progress and the log do not carry the key."""
+    (workspace / "config.py").write_text(f'API_KEY = "{SENTINEL}"\n')
+    env = {**no_model_env(tmp_path), "OPENAI_API_KEY": SENTINEL, "AGENTLS_RECORD": str(tmp_path / "recording.jsonl")}
+    settings = {"model": "openai/gpt-4o-mini", "apiBase": f"{fake_openai.url}/v1", "backgroundCommands": "never"}
+    fake_openai.reply("Let me see the configuration.\n```python\nprint(read_file('config.py'))\n```")
+    fake_openai.reply("I'll quote it.\n```python\nfinal_answer('The file says: ' + read_file('config.py'))\n```")
+    server = RawServer(workspace, env=env, args=("--log-level", "DEBUG"))
+    try:
+        server.initialize(settings, capabilities={"window": {"workDoneProgress": True}})
+        answer = run_task(server)
+        assert "The file says" in answer["result"]["summary"], answer
+    finally:
+        server.stop()
+    assert leaks(json.dumps(fake_openai.requests[-1].body))  # the model saw the file, as it should
+    check_no_leak(
+        "secrets: sentinel key channels checked (repeated by the agent)", server, tmp_path / "recording.jsonl"
+    )
