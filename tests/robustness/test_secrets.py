@@ -51,9 +51,10 @@ def channels(server: RawServer, recording: Path | None) -> dict[str, str]:
     return found
 
 
-def check_no_leak(kind: str, server: RawServer, recording: Path | None = None) -> None:
+def check_no_leak(server: RawServer, recording: Path | None = None) -> None:
     found = channels(server, recording)
     leaked = [name for name, text in found.items() if leaks(text)]
+    kind = "secrets: sentinel key channels checked"
     tally(kind, injected=len(found), survived=len(found) - len(leaked), leaked=len(leaked))
     assert not leaked, {name: _around(found[name]) for name in leaked}
 
@@ -100,7 +101,7 @@ def test_a_key_echoed_by_a_failing_provider_is_never_shown_logged_or_recorded(
         server.stop()
     assert [r.headers.get("authorization") for r in fake_openai.requests] == [f"Bearer {SENTINEL}"] * 2
     assert server.garbage == []  # the protocol stream stayed clean (litellm logs to stdout)
-    check_no_leak("secrets: sentinel key channels checked (provider echoes it)", server, tmp_path / "recording.jsonl")
+    check_no_leak(server, tmp_path / "recording.jsonl")
 
 
 def test_a_key_pasted_into_invalid_settings_is_never_echoed(workspace, tmp_path):
@@ -118,7 +119,7 @@ def test_a_key_pasted_into_invalid_settings_is_never_echoed(workspace, tmp_path)
         server.stop()
     shown = [m for m in server.since(0) if m.get("method") == "window/showMessage"]
     assert len(shown) == 2, shown  # the problems were reported, without the value
-    check_no_leak("secrets: sentinel key channels checked (pasted into settings)", server)
+    check_no_leak(server)
 
 
 def test_a_key_only_in_settings_is_secret_before_anything_logs_it(workspace, tmp_path):
@@ -133,7 +134,7 @@ def test_a_key_only_in_settings_is_secret_before_anything_logs_it(workspace, tmp
         assert server.healthy()
     finally:
         server.stop()
-    check_no_leak("secrets: sentinel key channels checked (settings only)", server)
+    check_no_leak(server)
     assert not leaks(json.dumps(server.since(0)) + server.stderr_text(), rotated)
 
 
@@ -154,6 +155,4 @@ def test_a_key_the_agent_reads_in_the_workspace_and_repeats_is_not_shown(workspa
     finally:
         server.stop()
     assert leaks(json.dumps(fake_openai.requests[-1].body))  # the model saw the file, as it should
-    check_no_leak(
-        "secrets: sentinel key channels checked (repeated by the agent)", server, tmp_path / "recording.jsonl"
-    )
+    check_no_leak(server, tmp_path / "recording.jsonl")
