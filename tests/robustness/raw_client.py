@@ -41,6 +41,7 @@ def no_model_env(home: Path) -> dict:
         "HOME": str(home),
         "OLLAMA_HOST": "http://127.0.0.1:9",  # nothing listens there
         "AGENTLS_LOCAL_MODEL": str(home / "missing.gguf"),
+        **{name: os.environ[name] for name in ("AGENTLS_RERECORD",) if name in os.environ},  # make record
     }
 
 
