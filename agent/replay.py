@@ -8,7 +8,9 @@ A recording is JSONL: a header line, then one line per model call:
 
 `ReplayModel(path)` answers each call with the next recorded response and checks
 that the request is the recorded one: a replay that receives a request it did not
-expect fails loudly (`ReplayMismatch`), with the difference. After an intended
+expect fails loudly (`ReplayMismatch`), with the difference. Tasks running at once
+on one model interleave their calls: each gets the first unused call recorded with
+its request. After an intended
 change (a prompt, a tool's output), re-record: `make record` runs the tests with
 AGENTLS_RERECORD=1, which keeps the responses and rewrites the requests; review
 the diff like code. A new recording can be written by hand with responses only.
@@ -61,19 +63,14 @@ class ReplayModel(Model):
         self.rerecord = os.environ.get("AGENTLS_RERECORD") == "1" if rerecord is None else rerecord
         self.check_requests = check_requests and not self.rerecord
         self.header, self.calls = _read(self.path)
-        self.position = 0
+        self.used: set[int] = set()
         self._lock = threading.Lock()
 
     def generate(self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs):
         request = request_record(messages, stop_sequences, tools_to_call_from)
         with self._lock:
-            index = self.position
-            if index >= len(self.calls):
-                raise ReplayMismatch(
-                    f"{self.path}: the agent made model call {index + 1}, but the recording has only "
-                    f"{len(self.calls)}. The agent's behaviour changed; re-record (make record) if intended."
-                )
-            self.position += 1
+            index = self._next_call(request)
+            self.used.add(index)
             call = self.calls[index]
             if self.rerecord:
                 call["request"] = request
@@ -85,9 +82,24 @@ class ReplayModel(Model):
             response.token_usage = estimated_usage(request, response)
         return response
 
+    def _next_call(self, request: dict) -> int:
+        """The first unused call. Several tasks may share one model (the server runs one
+        per document, at once), so their calls interleave in any order: when requests are
+        checked, a later unused call recorded with this very request is taken instead."""
+        unused = [index for index in range(len(self.calls)) if index not in self.used]
+        if not unused:
+            raise ReplayMismatch(
+                f"{self.path}: the agent made model call {len(self.calls) + 1}, but the recording has only "
+                f"{len(self.calls)}. The agent's behaviour changed; re-record (make record) if intended."
+            )
+        if self.check_requests and self.calls[unused[0]].get("request") != request:
+            same = [index for index in unused if self.calls[index].get("request") == request]
+            return same[0] if same else unused[0]  # none: the first, for _compare to explain
+        return unused[0]
+
     @property
     def remaining(self) -> int:
-        return len(self.calls) - self.position
+        return len(self.calls) - len(self.used)
 
 
 class ScriptedModel(Model):

@@ -78,11 +78,26 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
+def protocol_stream():
+    """stdout for the protocol alone. The protocol keeps a private copy of it; file
+    descriptor 1 and sys.stdout then point at stderr, so that whatever a library or a
+    child process prints goes to the log instead of corrupting the messages (litellm
+    logs everything below WARNING to stdout)."""
+    import os
+
+    protocol = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    return protocol
+
+
 def serve_command(args: argparse.Namespace) -> int:
+    protocol = protocol_stream()
     configure_logging(args.log_level)
     from server.server import create_server
 
-    create_server().start_io()
+    create_server().start_io(stdout=protocol)
     return 0
 
 

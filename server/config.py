@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.redaction import is_credential_name, register_secret
+from agent.redaction import is_credential_name, redact, register_secret
 
 
 class _Section(BaseModel):
@@ -126,6 +126,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
         return base, problems
     if not isinstance(raw, dict):
         return base, [f"agentls settings must be an object, not {type(raw).__name__}; using the defaults"]
+    register_setting_secrets(raw)  # before any problem quotes a value
     section = raw.get("agentls", raw) if isinstance(raw.get("agentls", raw), dict) else {}
     merged = {**base.model_dump(by_alias=True, exclude_unset=False), **section}
     if isinstance(section.get("timeouts"), dict):
@@ -136,7 +137,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             break
         except ValidationError as e:
             first = e.errors()[0]
-            path = [str(part) for part in first["loc"]]
+            path = _field_path(merged, [str(part) for part in first["loc"]])
             default = _default_at(path, base)
             shown = "(hidden)" if {"apiKey", "mcpServers"} & set(path) else _show(first.get("input"))  # secrets
             problems.append(f"agentls.{'.'.join(path)} = {shown} is invalid ({first['msg']}); using {_show(default)}")
@@ -151,7 +152,8 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             for name, value in (server.env or {}).items():
                 if is_credential_name(name):
                     register_secret(value)
-    return settings, problems + _unknown_keys(section)  # invalid values matter more than typos: first
+    problems = [redact(problem) for problem in problems + _unknown_keys(section)]  # a key pasted as a name
+    return settings, problems  # invalid values first: they matter more than typos
 
 
 def _unknown_keys(section: dict) -> list[str]:
@@ -163,6 +165,16 @@ def _unknown_keys(section: dict) -> list[str]:
             hint = f"; did you mean agentls.{close[0]}?" if close else ""
             problems.append(f"agentls.{key} is not a setting (ignored){hint}")
     return problems
+
+
+def _field_path(data: dict, path: list[str]) -> list[str]:
+    """The settings field an error's path is in: an error inside a list (testCommand.0)
+    or inside a value of the wrong type resets the whole field."""
+    for depth, part in enumerate(path[:-1]):
+        data = data.get(part) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return path[: depth + 1]
+    return path
 
 
 def _default_at(path: list[str], base: Settings) -> Any:
@@ -178,6 +190,20 @@ def _set_at(data: dict, path: list[str], value: Any) -> None:
     data[path[-1]] = value
 
 
+def register_setting_secrets(data: Any) -> None:
+    """Treat every `apiKey` value in `data` (settings, or a message carrying them) as a
+    secret, wherever it is nested."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "apiKey" and isinstance(value, str):
+                register_secret(value)
+            else:
+                register_setting_secrets(value)
+    elif isinstance(data, list):
+        for item in data:
+            register_setting_secrets(item)
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = redact(repr(value))  # before cutting: a cut key no longer matches
     return text if len(text) <= 80 else text[:77] + "..."

@@ -13,11 +13,11 @@ import logging
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from lsprotocol import types
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.prompts import render
 from server.protocol import invalid_params, request_failed
@@ -31,6 +31,16 @@ CLIENTS_THAT_TIME_OUT = ("eglot", "emacs")
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Instruction = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_not_blank)]
+"""What the user asks for in words: a task or an instruction."""
 
 
 class PositionArg(_Strict):

@@ -8,17 +8,26 @@ Over stock pygls 2.1 (see ../shared/DESIGN.md, "Every request gets an answer"):
   structure, 51 s to format the error); the error message is capped;
 - an invalid envelope (`"id": null`, wrong types, not an object) gets an
   InvalidRequest answer with `"id": null` written out, as JSON-RPC requires;
+- a didChange for a document that is not open, or a `$/cancelRequest` or progress
+  cancel whose id or token is neither an integer nor a string, is ignored with a
+  warning (pygls shows the user an error, or crashes);
+- an `apiKey` in settings (initialize, a configuration change or answer) is a secret
+  from the moment it arrives, before pygls logs the params;
 - `$/cancelRequest` for a command reaches the running agent task (pygls runs
   commands under an internal id, so its own cancellation misses them).
 """
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
+
+from agent.redaction import redact
+from server.config import register_setting_secrets
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +36,7 @@ INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
 REQUEST_FAILED = -32803  # LSP: the request was valid but could not be done (busy, no model, ...)
 MAX_ERROR_CHARS = 500
+SETTINGS_METHODS = {types.INITIALIZE, types.WORKSPACE_DID_CHANGE_CONFIGURATION}  # and answers to ours
 
 
 def fast_converter():
@@ -39,6 +49,9 @@ def fast_converter():
 class AgentProtocol(LanguageServerProtocol):
     def handle_raw(self, message: Any) -> None:
         """Check the envelope, structure the params, dispatch; answer what cannot be."""
+        method = message.get("method") if isinstance(message, dict) else None
+        if isinstance(message, dict) and (method is None or (isinstance(method, str) and method in SETTINGS_METHODS)):
+            register_setting_secrets(message)  # before pygls logs the params (initialize, at INFO)
         problem = envelope_problem(message)
         if problem is not None:
             request_id = message.get("id") if isinstance(message, dict) else None
@@ -75,19 +88,38 @@ class AgentProtocol(LanguageServerProtocol):
         self._shutdown = True
         return None
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        # pygls raises KeyError for a document that is not open, and shows the user
+        # "Error in server"; the spec says such a change is the client's mistake.
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            log.warning("ignored didChange for %s: the document is not open", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+    @lsp_method(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    def lsp_work_done_progress_cancel(self, params: types.WorkDoneProgressCancelParams):
+        if _valid_id(params.token) is None:  # a token is an integer or a string; pygls hashes it
+            log.warning("ignored a progress cancel with an invalid token: %.100r", params.token)
+            return
+        yield from super().lsp_work_done_progress_cancel(params)
+
     def _handle_cancel_notification(self, msg_id):
+        if _valid_id(msg_id) is None:  # e.g. an object: pygls would crash hashing it
+            log.warning("ignored $/cancelRequest with an invalid id: %.100r", msg_id)
+            return
         self._server.cancel_request(msg_id)
         super()._handle_cancel_notification(msg_id)
 
 
 def invalid_params(message: str) -> JsonRpcException:
     """For a handler to raise: the client's arguments are wrong; `message` says how."""
-    return JsonRpcException.from_error(types.ResponseError(code=INVALID_PARAMS, message=message))
+    return JsonRpcException.from_error(types.ResponseError(code=INVALID_PARAMS, message=redact(message)))
 
 
 def request_failed(message: str) -> JsonRpcException:
     """For a handler to raise: the request was fine but cannot be done now."""
-    return JsonRpcException.from_error(types.ResponseError(code=REQUEST_FAILED, message=message))
+    return JsonRpcException.from_error(types.ResponseError(code=REQUEST_FAILED, message=redact(message)))
 
 
 def envelope_problem(message: Any) -> str | None:

@@ -20,6 +20,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
+from agent.redaction import redact
 from server import __version__
 from server.config import Settings
 from server.features import (
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 FEATURES = (settings, run_task, edit_selection, fix_diagnostics, explain, cancel, code_actions)
 QUIET_SECONDS = 2.0  # a body still incomplete after this long may have had a too-long Content-Length
+UNHANDLED = "unhandled error"  # in the log when a message could not be handled (a bug)
 APPLY_EDIT_TIMEOUT = 600  # seconds; generous: the user may be reviewing the edit
 
 
@@ -102,6 +104,13 @@ class AgentServer(LanguageServer):
     def cancel_request(self, request_id) -> None:
         self.tasks.cancel_request(request_id)
 
+    def window_log_message(self, params: types.LogMessageParams) -> None:
+        # Every message to the client's log or screen, ours and pygls's, without secrets.
+        super().window_log_message(types.LogMessageParams(type=params.type, message=redact(params.message)))
+
+    def window_show_message(self, params: types.ShowMessageParams) -> None:
+        super().window_show_message(types.ShowMessageParams(type=params.type, message=redact(params.message)))
+
     def log_detail(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=message))
 
@@ -158,7 +167,10 @@ class AgentServer(LanguageServer):
                 log.warning("framing error: %s", message.reason)
                 self.protocol.send_error(None, PARSE_ERROR, f"Parse error: {message.reason}")
             else:
-                self.protocol.handle_raw(message)
+                try:
+                    self.protocol.handle_raw(message)
+                except Exception:  # a bug in handling one message must not end the session
+                    log.exception("%s: the message was dropped", UNHANDLED)
 
 
 def create_server() -> AgentServer:

@@ -23,6 +23,7 @@ from agent import CodeAgent
 from agent.errors import AgentInterrupted
 from agent.memory import ActionStep
 from agent.models import ModelError
+from agent.redaction import redact
 from server.progress import TaskProgress
 from server.verification import Verdict, verify
 from server.workspace_edit import ClientEdits, EditConflict, build_edit
@@ -275,7 +276,9 @@ class TaskRunner:
         return self._outcome(task, True, summary + notes, verdict, built.edit)
 
     def _outcome(self, task: AgentTask, applied: bool, summary: str, verdict=None, edit=None) -> Outcome:
-        outcome = Outcome(applied=applied, summary=summary, edit=edit, verdict=verdict or Verdict())
+        # The summary is the model's words, which may quote a file holding a key: shown
+        # to the user, so redacted (the edit is the user's own text, and is not).
+        outcome = Outcome(applied=applied, summary=redact(summary), edit=edit, verdict=verdict or Verdict())
         agent = task.agent
         if agent is not None:
             usage = agent.token_usage()
@@ -288,10 +291,11 @@ class TaskRunner:
 
 def describe_step(step: ActionStep) -> str:
     """One line for the progress bar: what the agent did in this step."""
-    thought = (step.model_output or "").strip().splitlines()
+    thought = redact(step.model_output or "").strip().splitlines()
     first = thought[0] if thought and not thought[0].startswith("```") else ""
     if step.error is not None:
-        return f"step {step.step_number}: {first[:80] or 'retrying'} (error: {str(step.error).splitlines()[0][:80]})"
+        error = (redact(str(step.error)).splitlines() or [""])[0]
+        return f"step {step.step_number}: {first[:80] or 'retrying'} (error: {error[:80]})"
     return f"step {step.step_number}: {first[:120] or 'working'}"
 
 

@@ -8,7 +8,8 @@ MAX_MESSAGE_BYTES, and after a broken frame resynchronises on the next
 message swallowed by a too-long length is recovered; and when the stream goes
 quiet in the middle of a too-long body, what arrived is tried as the message). Bodies are parsed as JSON here,
 so a broken one can hand back the header it swallowed at once. Each problem is
-reported as a `FramingError`, which the server answers with a JSON-RPC error (id null).
+reported once as a `FramingError` (the bytes skipped after it are not reported again),
+which the server answers with a JSON-RPC error (id null).
 """
 
 import json
@@ -31,6 +32,7 @@ class FrameReader:
     def __init__(self, max_message_bytes: int = MAX_MESSAGE_BYTES):
         self.buffer = bytearray()
         self.max_message_bytes = max_message_bytes
+        self._skipping = False  # inside bytes already reported: a 40 MB gap is one error, not 640
 
     def feed(self, data: bytes) -> list[object | FramingError]:
         """Add bytes from the stream; return the parsed messages and the errors, in order."""
@@ -66,13 +68,17 @@ class FrameReader:
         stripped = len(text) - len(text.lstrip())
         try:
             message, end = json.JSONDecoder().raw_decode(text, stripped)
+            rest = text[end:].encode("utf-8")
         except (ValueError, RecursionError):
-            found = _HEADER.search(body)
-            if found is not None:
-                self.buffer[:0] = body[found.start() :]
-            return FramingError(f"a message body is not JSON ({type(error).__name__})")
-        self.buffer[:0] = text[end:].encode("utf-8")
-        return message
+            rest = b""
+        if _starts_a_header(rest):
+            self.buffer[:0] = rest
+            return message
+        # Not JSON: resynchronise on a header inside the body, or one cut off at its end.
+        found = _HEADER.search(body)
+        self.buffer[:0] = body[found.start() :] if found is not None else _cut_off_header(body)
+        self._skipping = True
+        return FramingError(f"a message body is not JSON ({type(error).__name__})")
 
     def _next(self) -> bytes | FramingError | None:
         start = _HEADER.search(self.buffer)
@@ -81,12 +87,15 @@ class FrameReader:
             garbage = len(self.buffer) - 32
             if garbage > 0:
                 del self.buffer[:garbage]
-                return FramingError(f"{garbage} bytes outside any message were skipped")
+                if not self._skipping:
+                    self._skipping = True
+                    return FramingError("bytes outside any message were skipped, up to the next header")
             return None
+        reported, self._skipping = self._skipping, False
         if start.start() > 0:
             skipped = bytes(self.buffer[: start.start()])
             del self.buffer[: start.start()]
-            if skipped.strip():
+            if skipped.strip() and not reported:
                 return FramingError(f"{len(skipped)} bytes before a header were skipped")
         end = _HEADER_END.search(self.buffer)
         if end is None:
@@ -98,15 +107,38 @@ class FrameReader:
         match = _LENGTH.search(header)
         body_start = end.end()
         if match is None or not match.group(1).isdigit():
-            del self.buffer[:body_start]
+            # Skip this header only: the next one may start inside its block (a broken
+            # body that ended in the text "content-length:" runs into the next header).
+            following = _HEADER.search(self.buffer, 1, end.start())
+            del self.buffer[: following.start() if following is not None else body_start]
+            self._skipping = True
             return FramingError("a message without a valid Content-Length was skipped")
         length = int(match.group(1))
         if length > self.max_message_bytes:
             # Its body (if it comes) is scanned past like any bytes outside a message.
             del self.buffer[:body_start]
+            self._skipping = True
             return FramingError(f"a message of {length} bytes exceeds the {self.max_message_bytes}-byte limit")
         if len(self.buffer) < body_start + length:
             return None
         body = bytes(self.buffer[body_start : body_start + length])
         del self.buffer[: body_start + length]
         return body
+
+
+_NAME = b"content-length:"
+
+
+def _starts_a_header(data: bytes) -> bool:
+    """Could `data` (what followed a JSON value in a body) be the next message's header?"""
+    data = data.lstrip()
+    return bool(data) and (_HEADER.match(data) is not None or _NAME.startswith(data.lower()))
+
+
+def _cut_off_header(data: bytes) -> bytes:
+    """The end of `data` that may be the beginning of a header, cut off by a too-long length."""
+    lowered = data[-len(_NAME) :].lower()
+    for size in range(len(lowered), 0, -1):
+        if _NAME.startswith(lowered[-size:]):
+            return data[-size:]
+    return b""

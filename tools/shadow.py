@@ -23,6 +23,7 @@ from tools.ignore import SKIPPED_DIRS, is_virtualenv
 from tools.workspace import Workspace
 
 FICLONE = 0x40049409  # linux/fs.h: share the source's blocks, copy-on-write
+PREFIX = "agentls-shadow-"  # then the pid of the process that made the copy
 
 
 class ShadowCopy:
@@ -31,7 +32,8 @@ class ShadowCopy:
 
     def __init__(self, workspace_root: Path):
         self.source = Path(workspace_root).resolve()
-        self.root = Path(tempfile.mkdtemp(prefix="agentls-shadow-"))
+        remove_stale_copies()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         self.lock = threading.RLock()
         self._signatures: dict[str, tuple] = {}  # rel path -> what was last written there
         self._made_dirs: set[str] = set()
@@ -128,3 +130,23 @@ class ShadowCopy:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def remove_stale_copies() -> None:
+    """Remove the shadow copies of processes that are gone. A server killed with SIGKILL
+    (or crashed) cannot remove its own, and each is a full copy of a user's project."""
+    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        pid = path.name.removeprefix(PREFIX).split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            if pid.isdigit() and path.lstat().st_uid == os.getuid() and not _running(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

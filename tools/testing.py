@@ -8,6 +8,7 @@ model: each failure's head and tail, the summary, no durations.
 """
 
 import contextlib
+import ctypes
 import os
 import re
 import shlex
@@ -22,6 +23,9 @@ from pathlib import Path
 
 from tools.workspace import Workspace, WorkspaceError
 
+PR_SET_PDEATHSIG = 1
+# Loaded here, not in the forked child (where loading a library could deadlock).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 DEFAULT_TIMEOUT = 120.0
 MAX_OUTPUT_BYTES = 2 * 1024 * 1024
 MAX_REPORT_CHARS = 6000
@@ -118,6 +122,7 @@ def run_tests(
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: a timeout kills its children too
+                preexec_fn=_die_with_parent,
             )
         except OSError as e:
             raise WorkspaceError(f"cannot start the tests ({argv[0]}): {e.strerror}") from None
@@ -157,6 +162,14 @@ def _environment(shadow_root: Path, own_interpreter: bool) -> dict[str, str]:
     env.pop("CI", None)
     env.pop("BUILD_NUMBER", None)
     return env
+
+
+def _die_with_parent() -> None:
+    """In the test run, before pytest starts: the kernel kills it when the thread that
+    started it dies (Linux). Our timeout cannot stop a run whose server was killed
+    (SIGKILL, a crash), and a hanging test would otherwise run on forever."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _wait(process: subprocess.Popen, timeout: float, cancelled: threading.Event) -> tuple[bool, bool]:

@@ -93,6 +93,8 @@ def _task(ls, command: str, arguments: dict) -> TaskRequest:
         selected = RangeArg.model_validate(arguments["range"])
     except (KeyError, ValueError) as e:
         raise invalid_params(f"bad code action data: {e}") from None
+    if not isinstance(uri, str):
+        raise invalid_params("bad code action data: uri must be a string")
     path = document_path(ls, uri)
     if command == commands.EDIT_SELECTION:
         chosen, first, last = selection(ls, document_text(ls, uri, path), selected)

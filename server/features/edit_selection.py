@@ -1,16 +1,24 @@
 """agentls.editSelection {"uri", "range", "instruction", "background"?, "apply"?}: inline chat on a selection."""
 
-from pydantic import Field
-
 from server import commands
-from server.launch import RangeArg, _Strict, document_path, document_text, launch, parse_args, prompt, selection
+from server.launch import (
+    Instruction,
+    RangeArg,
+    _Strict,
+    document_path,
+    document_text,
+    launch,
+    parse_args,
+    prompt,
+    selection,
+)
 from server.tasks import TaskRequest
 
 
 class EditSelectionArgs(_Strict):
     uri: str
     range: RangeArg
-    instruction: str = Field(min_length=1, max_length=20_000)
+    instruction: Instruction
     background: bool | None = None
     apply: bool = True  # False: the edit comes back in the result, unapplied (VS Code's chat offers it)
 

@@ -1,14 +1,12 @@
 """agentls.runTask {"task": str, "uri"?: str, "background"?: bool, "apply"?: bool}: a task on the workspace."""
 
-from pydantic import Field
-
 from server import commands
-from server.launch import _Strict, document_path, launch, parse_args, prompt
+from server.launch import Instruction, _Strict, document_path, launch, parse_args, prompt
 from server.tasks import TaskRequest
 
 
 class RunTaskArgs(_Strict):
-    task: str = Field(min_length=1, max_length=20_000)
+    task: Instruction
     uri: str | None = None
     background: bool | None = None
     apply: bool = True  # False: the edit comes back in the result, unapplied (VS Code's chat offers it)

@@ -78,7 +78,13 @@ class FakeOpenAI:
                 if answer.body is not None:
                     return self._bytes(answer.status, answer.body, "application/json")
                 if answer.status != 200:
-                    message = {401: "Incorrect API key provided", 429: "Rate limit reached"}.get(answer.status, "boom")
+                    # Like some providers and proxies, a 401 echoes the key it was given.
+                    key = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or self.headers.get(
+                        "api-key"
+                    )
+                    message = {401: f"Incorrect API key provided: {key}", 429: "Rate limit reached"}.get(
+                        answer.status, "boom"
+                    )
                     return self._json(answer.status, {"error": {"message": message, "type": "error", "code": None}})
                 if body.get("stream"):
                     return self._stream(answer, body)

@@ -32,7 +32,7 @@ def test_valid_messages_with_other_headers_lf_only_and_any_case():
 
 def test_huge_declared_length_is_refused_and_the_next_message_still_read():
     stream = b"Content-Length: 99999999999999\r\n\r\n{...}" + frame({"id": 2})
-    assert read(stream) == ["error", "error", {"id": 2}]
+    assert read(stream) == ["error", {"id": 2}]  # one error: its body is skipped without more
 
 
 def test_missing_or_bad_length_and_garbage_between_messages():
@@ -72,3 +72,22 @@ def test_a_slow_client_in_the_middle_of_a_message_is_waited_for():
     assert reader.feed(b"Content-Length: %d\r\n\r\n" % len(body) + body[:40]) == []
     assert reader.take_partial() == []  # quiet, but not a whole message yet: keep it
     assert reader.feed(body[40:]) == [{"id": 1, "params": {"text": "x" * 100}}]
+
+
+def test_a_broken_body_that_swallowed_the_start_of_the_next_header_loses_only_itself():
+    broken = b"Content-Length: 3\r\n\r\n{]"  # one byte too long: takes the "C" of the next header
+    assert [m for m in read(broken + frame({"id": 2})) if m != "error"] == [{"id": 2}]
+
+
+def test_a_body_that_ends_in_a_header_name_does_not_hide_the_next_message():
+    broken = b"Content-Length: 15\r\n\r\ncontent-length:"
+    assert [m for m in read(broken + frame({"id": 2})) if m != "error"] == [{"id": 2}]
+
+
+def test_a_well_framed_body_with_trailing_garbage_is_not_json():
+    assert read(b"Content-Length: 3\r\n\r\n1 2" + frame({"id": 2})) == ["error", {"id": 2}]
+
+
+def test_a_message_over_the_cap_is_one_error_however_many_chunks_it_arrives_in():
+    stream = frame({"id": 1, "text": "x" * 50_000}) + frame({"id": 2})
+    assert read(stream, chunk=1024) == ["error", {"id": 2}]
