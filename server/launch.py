@@ -140,6 +140,7 @@ async def launch(server, request: TaskRequest, background: bool | None) -> dict:
         task = server.tasks.claim(request, server.protocol.msg_id)
     except BusyError as e:
         raise request_failed(str(e)) from None
+    task.progress_token = server.protocol.work_done_token  # the client's own, if it sent one
     converter = server.protocol._converter
     if wants_background(server, background):
         asyncio.ensure_future(_in_background(server, task))

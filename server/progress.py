@@ -1,5 +1,6 @@
-"""Progress of a long task: `$/progress` (begin / report per step / end) when the client
-supports work-done progress, `window/logMessage` lines otherwise."""
+"""Progress of a long task: `$/progress` (begin / report per step / end) on the token
+the client sent with its command, else on one we create when the client supports
+work-done progress, else `window/logMessage` lines."""
 
 import logging
 import uuid
@@ -10,14 +11,14 @@ log = logging.getLogger(__name__)
 
 
 class TaskProgress:
-    def __init__(self, server, title: str):
+    def __init__(self, server, title: str, token: int | str | None = None):
         self.server = server
         self.title = title
-        self.token: str | None = None
+        self.token = token  # the client's workDoneToken, if it sent one
 
     async def begin(self, message: str) -> None:
         window = self.server.client_capabilities.window
-        if window is not None and window.work_done_progress:
+        if self.token is None and window is not None and window.work_done_progress:
             token = f"agentls-{uuid.uuid4().hex[:12]}"
             try:
                 await self.server.work_done_progress.create_async(token)

@@ -14,9 +14,13 @@ Over stock pygls 2.1 (see ../shared/DESIGN.md, "Every request gets an answer"):
 - an `apiKey` in settings (initialize, a configuration change or answer) is a secret
   from the moment it arrives, before pygls logs the params;
 - `$/cancelRequest` for a command reaches the running agent task (pygls runs
-  commands under an internal id, so its own cancellation misses them).
+  commands under an internal id, so its own cancellation misses them);
+- a command's `workDoneToken` (client-initiated progress) is kept for the task, which
+  reports on it instead of creating a token, so a client that starts several tasks
+  at once knows which progress is which.
 """
 
+import contextvars
 import logging
 from typing import Any
 from urllib.parse import unquote
@@ -47,6 +51,13 @@ def fast_converter():
 
 
 class AgentProtocol(LanguageServerProtocol):
+    _work_done_token: contextvars.ContextVar = contextvars.ContextVar("work_done_token", default=None)
+
+    @property
+    def work_done_token(self) -> int | str | None:
+        """The workDoneToken of the command being handled, if its client sent one."""
+        return self._work_done_token.get()
+
     def handle_raw(self, message: Any) -> None:
         """Check the envelope, structure the params, dispatch; answer what cannot be."""
         method = message.get("method") if isinstance(message, dict) else None
@@ -96,6 +107,12 @@ class AgentProtocol(LanguageServerProtocol):
             log.warning("ignored didChange for %s: the document is not open", params.text_document.uri)
             return
         yield from super().lsp_text_document__did_change(params)
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams):
+        # Set in the request's context, as pygls sets msg_id: the command's task reads it.
+        self._work_done_token.set(_valid_id(params.work_done_token))
+        return (yield from super().lsp_workspace__execute_command(params))
 
     @lsp_method(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def lsp_work_done_progress_cancel(self, params: types.WorkDoneProgressCancelParams):

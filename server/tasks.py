@@ -144,7 +144,7 @@ class TaskRunner:
 
     async def run(self, task: AgentTask) -> Outcome:
         request = task.request
-        progress = TaskProgress(self.server, request.title)
+        progress = TaskProgress(self.server, request.title, token=task.progress_token)
         await progress.begin("starting")
         task.progress_token = progress.token
         outcome: Outcome | None = None

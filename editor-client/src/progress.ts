@@ -1,11 +1,11 @@
-// The server's work-done progress ($/progress begin / report / end, tokens it creates
-// with window/workDoneProgress/create), routed to whoever shows it: the command that
-// started the task (a notification with Cancel, or the chat's stream), else a default
-// (a notification for tasks started elsewhere, e.g. a code action). Cancel sends
-// window/workDoneProgress/cancel, which stops the server's task.
+// The server's work-done progress ($/progress begin / report / end), routed to whoever
+// shows it: the command that started the task (a notification with Cancel, or the
+// chat's stream), else a default (a notification for tasks started elsewhere, e.g. a
+// code action, whose tokens the server creates with window/workDoneProgress/create).
+// Cancel sends window/workDoneProgress/cancel, which stops the server's task.
 //
-// The server creates a task's token after it receives the command, so a command
-// `expect`s the next token before it is sent; tokens go to commands in order.
+// A command sends a token of its own (`workDoneToken`, from `claim`), and the server
+// reports on it: several commands at once each get their own progress.
 
 import {
   type ProgressToken,
@@ -43,30 +43,39 @@ export interface ProgressConnection {
 
 interface Active {
   sink: ProgressSink;
+  begun: boolean;
   message: string;
   step: number | null;
   listener?: Disposable;
 }
 
 export class ProgressRouter {
-  private readonly waiting: { sink: ProgressSink }[] = [];
   private readonly active = new Map<ProgressToken, Active>();
+  private connection: ProgressConnection | undefined;
   private cancelToken: (token: ProgressToken) => void = () => undefined;
+  private claimed = 0;
 
   constructor(
     private readonly fallback: () => ProgressSink,
     private readonly changed: (working: Working | null) => void = () => undefined,
   ) {}
 
-  /** The next progress the server creates belongs to `sink`; call `done` when the command returns. */
-  expect(sink: ProgressSink): { done(): void } {
-    const entry = { sink };
-    this.waiting.push(entry);
+  /** A token for a command to send as its `workDoneToken`: its progress goes to `sink`.
+   * Call `done` when the command returns (a task that never reported lets it go). */
+  claim(sink: ProgressSink): { token: ProgressToken; done(): void } {
+    const token = `agentls-vscode-${++this.claimed}`;
+    this.listen(token, sink);
     return {
+      token,
       done: () => {
-        const index = this.waiting.indexOf(entry);
-        if (index >= 0) {
-          this.waiting.splice(index, 1);
+        const entry = this.active.get(token);
+        if (entry) {
+          this.active.delete(token);
+          entry.listener?.dispose();
+          if (entry.begun) {
+            entry.sink.end(undefined); // the server stopped without an end: close what was shown
+          }
+          this.changed(this.working());
         }
       },
     };
@@ -74,20 +83,18 @@ export class ProgressRouter {
 
   /** Handle window/workDoneProgress/create and $/progress on `connection`. */
   attach(connection: ProgressConnection): void {
+    this.connection = connection;
     this.cancelToken = (token) => connection.sendNotification("window/workDoneProgress/cancel", { token });
     connection.onRequest("window/workDoneProgress/create", (params: { token: ProgressToken }) => {
-      this.create(params.token);
-      const entry = this.active.get(params.token);
-      if (entry) {
-        entry.listener = connection.onProgress(WorkDoneProgress.type, params.token, (value) => this.progress(params.token, value));
-      }
+      this.listen(params.token, this.fallback());
       return null;
     });
   }
 
-  create(token: ProgressToken): void {
-    const claimed = this.waiting.shift();
-    this.active.set(token, { sink: claimed ? claimed.sink : this.fallback(), message: "", step: null });
+  private listen(token: ProgressToken, sink: ProgressSink): void {
+    const entry: Active = { sink, begun: false, message: "", step: null };
+    entry.listener = this.connection?.onProgress(WorkDoneProgress.type, token, (value) => this.progress(token, value));
+    this.active.set(token, entry);
   }
 
   progress(token: ProgressToken, value: Value): void {
@@ -96,6 +103,7 @@ export class ProgressRouter {
       return;
     }
     if (value.kind === "begin") {
+      entry.begun = true;
       entry.message = value.message ?? value.title;
       entry.sink.begin(value.title, value.message, () => this.cancelToken(token));
     } else if (value.kind === "report") {
@@ -111,7 +119,7 @@ export class ProgressRouter {
   }
 
   working(): Working | null {
-    const entries = [...this.active.values()];
+    const entries = [...this.active.values()].filter((entry) => entry.begun);
     if (entries.length === 0) {
       return null;
     }

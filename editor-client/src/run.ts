@@ -1,5 +1,5 @@
 // Running one of the server's agent commands: workspace/executeCommand with a
-// cancellation token ($/cancelRequest), its progress routed to `sink`.
+// cancellation token ($/cancelRequest), its progress (on its own workDoneToken) routed to `sink`.
 
 import type { CancellationToken } from "vscode-languageserver-protocol";
 import { type Outcome, SERVER } from "./args";
@@ -24,8 +24,8 @@ export async function runServerCommand(
   sink: ProgressSink,
   token?: CancellationToken,
 ): Promise<Outcome> {
-  const expected = router.expect(sink);
-  const params = { command, arguments: [args] };
+  const progress = router.claim(sink);
+  const params = { command, arguments: [args], workDoneToken: progress.token };
   try {
     // No token: no third argument at all (an `undefined` one would turn params into an array).
     return await (token
@@ -37,7 +37,7 @@ export async function runServerCommand(
     }
     throw new CommandError(error instanceof Error ? error.message : String(error));
   } finally {
-    expected.done();
+    progress.done();
   }
 }
 

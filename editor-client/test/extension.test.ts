@@ -214,7 +214,7 @@ test("Run Task: asks for the task, runs it, shows the outcome", async () => {
   await stub.commands.get("agentls.ui.runTask")!();
   const [request] = last().requests;
   assert.equal(request.method, "workspace/executeCommand");
-  assert.deepEqual(request.params, { command: "agentls.runTask", arguments: [{ task: "Fix the failing test" }] });
+  assert.deepEqual(request.params, { command: "agentls.runTask", arguments: [{ task: "Fix the failing test" }], workDoneToken: "agentls-vscode-1" });
   assert.deepEqual(stub.messages.map((m) => m.text), ["agentls (applied): Fixed the test. [2 steps, tests passed, lint clean]"]);
 });
 
@@ -266,17 +266,18 @@ test("a task's progress: a notification with the steps, the status bar's step, a
   const running = stub.commands.get("agentls.ui.runTask")!();
   await flush();
   const client = last();
-  client.serverRequest("window/workDoneProgress/create", { token: "agentls-7" });
-  client.progressHandlers.get("agentls-7")!({ kind: "begin", title: "Fix it", message: "starting", cancellable: true });
-  client.progressHandlers.get("agentls-7")!({ kind: "report", message: "step 2: ran the tests", percentage: 10 });
+  const token = client.requests[0].params.workDoneToken; // the command's own progress token
+  assert.ok(token);
+  client.progressHandlers.get(token)!({ kind: "begin", title: "Fix it", message: "starting", cancellable: true });
+  client.progressHandlers.get(token)!({ kind: "report", message: "step 2: ran the tests", percentage: 10 });
   assert.equal(statusItem.text, "$(sync~spin) agentls: step 2");
   const [notification] = stub.progress;
   assert.equal(notification.title, "agentls: Fix it");
   assert.deepEqual(notification.reports, ["starting", "step 2: ran the tests"]);
   notification.cancel();
-  assert.deepEqual(client.notifications.at(-1), { method: "window/workDoneProgress/cancel", params: { token: "agentls-7" } });
+  assert.deepEqual(client.notifications.at(-1), { method: "window/workDoneProgress/cancel", params: { token } });
   assert.equal(client.requests[0].token.isCancellationRequested, true); // and $/cancelRequest
-  client.progressHandlers.get("agentls-7")!({ kind: "end", message: "cancelled" });
+  client.progressHandlers.get(token)!({ kind: "end", message: "cancelled" });
   finish({ applied: false, summary: "Cancelled; nothing was changed.", steps: 1, edit: null });
   await running;
   assert.equal(statusItem.text, "$(hubot) agentls");
@@ -307,11 +308,10 @@ test("@agentls /edit streams the steps and offers the edit as a button", async (
   stub.activeTextEditor = editor("    return name.upper()", [1, 11, 1, 23]);
   const edit = { documentChanges: [{ textDocument: { uri: "file:///w/greet.py", version: 1 }, edits: [] }] };
   behaviour.answer = (_method, params) => {
-    const client = last();
-    client.serverRequest("window/workDoneProgress/create", { token: "c1" });
-    client.progressHandlers.get("c1")!({ kind: "begin", title: "Use title()", message: "starting" });
-    client.progressHandlers.get("c1")!({ kind: "report", message: "step 1: edit greet.py" });
-    client.progressHandlers.get("c1")!({ kind: "end", message: "done" });
+    const progress = last().progressHandlers.get(params.workDoneToken)!;
+    progress({ kind: "begin", title: "Use title()", message: "starting" });
+    progress({ kind: "report", message: "step 1: edit greet.py" });
+    progress({ kind: "end", message: "done" });
     assert.equal(params.arguments[0].apply, false);
     return { applied: false, summary: "Uses title() now.", steps: 1, edit };
   };

@@ -31,26 +31,45 @@ function connection() {
   };
 }
 
-test("a command's progress goes to that command; others to the default", () => {
+test("a command's progress comes on its own token; tasks started elsewhere go to the default", () => {
   const log: string[] = [];
   const router = new ProgressRouter(() => recorder("default", log));
   const conn = connection();
   router.attach(conn);
-  const expected = router.expect(recorder("command", log));
-  conn.handlers.get("window/workDoneProgress/create")!({ token: "t1" });
-  conn.handlers.get("window/workDoneProgress/create")!({ token: "t2" });
-  conn.progress.get("t1")!({ kind: "begin", title: "fix a.py", message: "starting" });
+  const claimed = router.claim(recorder("command", log));
+  conn.handlers.get("window/workDoneProgress/create")!({ token: "t2" }); // e.g. a code action's task
+  conn.progress.get(claimed.token)!({ kind: "begin", title: "fix a.py", message: "starting" });
   conn.progress.get("t2")!({ kind: "begin", title: "improve b.py", message: "starting" });
-  conn.progress.get("t1")!({ kind: "report", message: "step 1: read a.py", percentage: 5 });
-  conn.progress.get("t1")!({ kind: "end", message: "Fixed." });
-  expected.done();
+  conn.progress.get(claimed.token)!({ kind: "report", message: "step 1: read a.py", percentage: 5 });
+  conn.progress.get(claimed.token)!({ kind: "end", message: "Fixed." });
+  claimed.done();
   assert.deepEqual(log, [
     "command begin fix a.py: starting",
     "default begin improve b.py: starting",
     "command step 1: read a.py",
     "command end Fixed.",
   ]);
-  assert.equal(conn.progress.has("t1"), false); // no listener left behind
+  assert.equal(conn.progress.has(claimed.token), false); // no listener left behind
+});
+
+test("commands started at once each get their own progress, in whatever order the server reports", () => {
+  const log: string[] = [];
+  const router = new ProgressRouter(() => recorder("default", log));
+  const conn = connection();
+  router.attach(conn);
+  const first = router.claim(recorder("first", log));
+  const second = router.claim(recorder("second", log));
+  assert.notEqual(first.token, second.token);
+  conn.progress.get(second.token)!({ kind: "begin", title: "b.py", message: "starting" });
+  conn.progress.get(first.token)!({ kind: "begin", title: "a.py", message: "starting" });
+  conn.progress.get(second.token)!({ kind: "end", message: "b done" });
+  conn.progress.get(first.token)!({ kind: "end", message: "a done" });
+  assert.deepEqual(log, [
+    "second begin b.py: starting",
+    "first begin a.py: starting",
+    "second end b done",
+    "first end a done",
+  ]);
 });
 
 test("Cancel sends window/workDoneProgress/cancel with the task's token", () => {
@@ -59,30 +78,36 @@ test("Cancel sends window/workDoneProgress/cancel with the task's token", () => 
   const router = new ProgressRouter(() => recorder("default", log));
   const conn = connection();
   router.attach(conn);
-  router.expect(sink);
-  conn.handlers.get("window/workDoneProgress/create")!({ token: "agentls-1" });
-  conn.progress.get("agentls-1")!({ kind: "begin", title: "t", cancellable: true });
+  const { token } = router.claim(sink);
+  conn.progress.get(token)!({ kind: "begin", title: "t", cancellable: true });
   sink.cancel!();
-  assert.deepEqual(conn.sent, [{ method: "window/workDoneProgress/cancel", params: { token: "agentls-1" } }]);
+  assert.deepEqual(conn.sent, [{ method: "window/workDoneProgress/cancel", params: { token } }]);
 });
 
-test("a command that ends without progress gives up its claim", () => {
+test("a command that returns without its progress ending closes what it showed", () => {
   const log: string[] = [];
   const router = new ProgressRouter(() => recorder("default", log));
-  router.expect(recorder("quick", log)).done();
-  router.create("t");
-  router.progress("t", { kind: "begin", title: "later task" });
-  assert.deepEqual(log, ["default begin later task: undefined"]);
+  const conn = connection();
+  router.attach(conn);
+  const claimed = router.claim(recorder("quick", log));
+  conn.progress.get(claimed.token)!({ kind: "begin", title: "fix", message: "starting" });
+  claimed.done(); // e.g. the server stopped mid-task
+  assert.deepEqual(log, ["quick begin fix: starting", "quick end undefined"]);
+  assert.equal(conn.progress.has(claimed.token), false);
+  router.claim(recorder("busy", log)).done(); // refused before it began: nothing shown
+  assert.equal(log.length, 2);
 });
 
 test("the status bar follows the steps", () => {
   const states: (Working | null)[] = [];
   const router = new ProgressRouter(() => recorder("default", []), (working) => states.push(working));
-  router.create("t");
-  router.progress("t", { kind: "begin", title: "fix", message: "starting" });
-  router.progress("t", { kind: "report", message: "step 3: ran the tests" });
-  router.progress("t", { kind: "report", message: "checking the change" });
-  router.progress("t", { kind: "end", message: "done" });
+  router.attach(connection());
+  router.claim(recorder("command", [])); // claimed but not begun: not a task yet
+  const { token } = router.claim(recorder("command", []));
+  router.progress(token, { kind: "begin", title: "fix", message: "starting" });
+  router.progress(token, { kind: "report", message: "step 3: ran the tests" });
+  router.progress(token, { kind: "report", message: "checking the change" });
+  router.progress(token, { kind: "end", message: "done" });
   assert.deepEqual(states, [
     { tasks: 1, step: null, message: "starting" },
     { tasks: 1, step: 3, message: "step 3: ran the tests" },

@@ -125,6 +125,19 @@ async def test_progress_reports_begin_steps_and_end(editors, inventory):
     assert any(getattr(r, "message", "") and r.message.startswith("step 3:") for r in reports)
 
 
+async def test_a_command_sent_with_its_own_progress_token_reports_on_it(editors, inventory):
+    # As the VS Code extension does: it tells its commands' progress apart by token.
+    editor = await editors(inventory, settings=settings("e2e_run_task.jsonl"))
+    editor.client.progress_reports["vscode-1"] = []  # the client's own token: it knows it
+    task = {"task": "Fix the failing test and the lint errors."}
+    params = types.ExecuteCommandParams(command=commands.RUN_TASK, arguments=[task], work_done_token="vscode-1")
+    result = await asyncio.wait_for(editor.client.workspace_execute_command_async(params), 120)
+    assert result["applied"] is True
+    assert list(editor.client.progress_reports) == ["vscode-1"]  # no window/workDoneProgress/create
+    kinds = [r.kind for r in editor.client.progress_reports["vscode-1"]]
+    assert kinds[0] == "begin" and kinds[-1] == "end" and "report" in kinds
+
+
 async def test_neovim_without_document_changes_gets_the_changes_map(editors, inventory):
     editor = await editors(inventory, profile="neovim@v0.7.0", settings=settings("e2e_run_task.jsonl"))
     editor.open("inventory/stock.py")
