@@ -12,8 +12,13 @@
 Loading a tool runs its code in this process (tools run in the host, not in the
 sandboxed worker), so code from the Hub is loaded only with trust_remote_code=True.
 A folder on disk is the user's own and loads without it.
+
+Tools that smolagents saved or pushed (a `tool.py` with `from smolagents import Tool`
+and a subclass of it, no `tool.json`) load too: their Tool import is pointed at ours,
+which has the same attributes, and their `setup()`, if any, is run once at load.
 """
 
+import ast
 import json
 import os
 import sys
@@ -64,6 +69,10 @@ def save_tool(tool: Tool, folder: str | os.PathLike) -> Path:
 def load_tool(folder: str | os.PathLike) -> Tool:
     """The tool saved in `folder` (its code runs here)."""
     path = Path(folder)
+    if path.is_dir() and not (path / "tool.json").exists():
+        source = _smolagents_tool_source(path / "tool.py")
+        if source is not None:
+            return _load_smolagents_tool(path / "tool.py", source)
     meta = _read_json(path, "tool.json", TOOL_FORMAT, "a tool", "Tool.save")
     missing = [key for key in TOOL_KEYS if key not in meta]
     if missing:
@@ -228,7 +237,61 @@ def _read_json(path: Path, name: str, kind: str, what: str, saver: str) -> dict:
     return meta
 
 
-def _run_module(file: Path, name: str) -> types.ModuleType:
+def _smolagents_tool_source(file: Path) -> str | None:
+    """tool.py as smolagents writes it, its `Tool` imported from agentls instead; None
+    if the file is not one (no Tool import from smolagents)."""
+    if not file.is_file():
+        return None
+    source = file.read_text(encoding="utf-8")
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    imports = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module in ("smolagents", "smolagents.tools")
+    ]
+    if not any(alias.name == "Tool" for node in imports for alias in node.names):
+        return None
+    lines = source.splitlines(keepends=True)
+    for node in imports:
+        others = [alias.name for alias in node.names if alias.name != "Tool" or alias.asname]
+        if others:
+            raise FolderError(f"{file} imports {', '.join(others)} from smolagents; only its Tool can be loaded here")
+        # Same line count, so that tracebacks point at the file's own lines.
+        lines[node.lineno - 1] = "from agent.tools import Tool\n"
+        for number in range(node.lineno, node.end_lineno):
+            lines[number] = "\n"
+    return "".join(lines)
+
+
+def _load_smolagents_tool(file: Path, source: str) -> Tool:
+    module = _run_module(file, f"agentls_smolagents_tool_{abs(hash(str(file)))}", source)
+    classes = [
+        obj
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Tool) and obj is not Tool and obj.__module__ == module.__name__
+    ]
+    if len(classes) != 1:
+        found = f"{len(classes)} Tool subclasses" if classes else "no Tool subclass"
+        raise FolderError(f"{file} defines {found}; a smolagents tool file defines one (and there is no tool.json)")
+    cls = classes[0]
+    if isinstance(cls.inputs, str):  # older smolagents wrote the inputs as the repr of a dict
+        cls.inputs = ast.literal_eval(cls.inputs)
+    missing = [key for key in ("name", "description", "inputs", "output_type") if not hasattr(cls, key)]
+    if missing:
+        raise FolderError(f"{file}: the tool {cls.__name__} lacks {', '.join(missing)}")
+    try:
+        tool = cls()
+        if callable(getattr(tool, "setup", None)):
+            tool.setup()  # smolagents calls it before the first use
+    except Exception as e:
+        raise FolderError(f"{file}: the tool {cls.__name__} failed to start: {type(e).__name__}: {e}") from e
+    return tool
+
+
+def _run_module(file: Path, name: str, source: str | None = None) -> types.ModuleType:
     """Run a saved tool's module (registered, so that inspect can show its source again)."""
     if not file.is_file():
         raise FolderError(f"{file.parent} has no {file.name}")
@@ -236,7 +299,8 @@ def _run_module(file: Path, name: str) -> types.ModuleType:
     module.__file__ = str(file)
     sys.modules[name] = module
     try:
-        exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), module.__dict__)
+        code = source if source is not None else file.read_text(encoding="utf-8")
+        exec(compile(code, str(file), "exec"), module.__dict__)
     except Exception as e:
         del sys.modules[name]
         raise FolderError(f"{file} failed to load: {type(e).__name__}: {e}") from e

@@ -2,11 +2,15 @@
 against a local server that speaks its API (tests/helpers/fake_hub.py). Nothing leaves
 the machine: HF_ENDPOINT points at the fake and the cache is a temp folder."""
 
+from pathlib import Path
+
 import pytest
 
 from agent import CodeAgent, ScriptedModel, Tool
 from tests.helpers.fake_hub import FakeHub
 from tests.helpers.tools_to_share import Shorten, word_count
+
+SMOLAGENTS_TOOLS = Path(__file__).resolve().parents[1] / "data" / "smolagents_tools"
 
 
 @pytest.fixture
@@ -79,3 +83,16 @@ def test_an_agent_is_pushed_and_loaded_back(hub):
         assert loaded.max_steps == 5 and loaded.run("Count the words of 'a b'.") == 2
     finally:
         loaded.close()
+
+
+def test_a_tool_pushed_by_smolagents_loads(hub):
+    # The files smolagents' Tool.save wrote (tests/data/smolagents_tools; smolagents 1.26), uploaded as it pushes them.
+    from huggingface_hub import HfApi
+
+    api = HfApi()
+    api.create_repo("them/count-vowels", repo_type="space", space_sdk="gradio")
+    api.upload_folder(
+        folder_path=str(SMOLAGENTS_TOOLS / "count_vowels"), repo_id="them/count-vowels", repo_type="space"
+    )
+    loaded = Tool.from_hub("them/count-vowels", trust_remote_code=True)
+    assert loaded.name == "count_vowels" and loaded(text="Agentic") == 3

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,8 @@ from agent import CodeAgent, ScriptedModel, Tool, ToolCallingAgent
 from agent.sharing import FolderError
 from agent.tool_source import ToolNotPortable
 from tests.helpers.tools_to_share import Configured, Shorten, make_greeter, price, word_count
+
+SMOLAGENTS_TOOLS = Path(__file__).resolve().parents[1] / "data" / "smolagents_tools"
 
 
 @pytest.fixture
@@ -89,6 +92,36 @@ def test_a_folder_with_missing_or_broken_metadata_is_refused_clearly(tmp_path):
     (tmp_path / "t" / "tool.json").write_text('{"format": "agentls-tool", "version": 1, "name": "word_count"}')
     with pytest.raises(FolderError, match="tool.json lacks description, inputs, output_type, object"):
         Tool.from_dir(tmp_path / "t")
+
+
+def test_tools_saved_by_smolagents_load_as_ours(tmp_path):
+    # The files smolagents' Tool.save wrote (smolagents 1.26): a @tool function and a Tool subclass with setup().
+    vowels = Tool.from_dir(SMOLAGENTS_TOOLS / "count_vowels")
+    assert vowels("Agentic") == 3 and vowels(text="Python", include_y=True) == 2
+    assert vowels.to_signature().startswith("def count_vowels(text: str, include_y: bool = False) -> int:")
+    reverse = Tool.from_dir(SMOLAGENTS_TOOLS / "reverse_words")
+    assert reverse(sentence="one two three") == "three two one"  # its setup() ran
+    model = ScriptedModel(["```python\nfinal_answer(reverse_words('a b'))\n```"])
+    agent = CodeAgent(tools=[reverse], model=model)
+    try:
+        assert agent.run("Reverse 'a b'.") == "b a"
+    finally:
+        agent.close()
+
+
+def test_a_smolagents_tool_file_that_cannot_be_loaded_says_why(tmp_path):
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "tool.py").write_text("from smolagents import Tool, CodeAgent\n")
+    with pytest.raises(FolderError, match="imports CodeAgent from smolagents; only its Tool can be loaded here"):
+        Tool.from_dir(folder)
+    (folder / "tool.py").write_text("from smolagents import Tool\n\nX = 1\n")
+    with pytest.raises(FolderError, match="defines no Tool subclass; a smolagents tool file defines one"):
+        Tool.from_dir(folder)
+    source = (SMOLAGENTS_TOOLS / "reverse_words" / "tool.py").read_text()
+    (folder / "tool.py").write_text(source.replace('self.separator = " "', "raise RuntimeError('no model')"))
+    with pytest.raises(FolderError, match="the tool Reverse failed to start: RuntimeError: no model"):
+        Tool.from_dir(folder)
 
 
 def test_a_tool_module_that_fails_or_does_not_match_its_metadata_is_refused(tmp_path):
