@@ -28,8 +28,9 @@ class OpenAIServerModel(OpenAIShapedModel):
         register_secret(api_key)
         self.api_base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
         self.max_retries = max_retries
+        self.timeout = timeout  # seconds per call; the server sets it from agentls.timeouts.model
         self.client = self.create_client(
-            api_key=api_key, organization=organization, project=project, timeout=timeout, **(client_kwargs or {})
+            api_key=api_key, organization=organization, project=project, **(client_kwargs or {})
         )
 
     def create_client(self, **options: Any):
@@ -46,7 +47,10 @@ class OpenAIServerModel(OpenAIShapedModel):
     def call(self, **request: Any):
         try:
             return with_retries(
-                lambda: self.client.chat.completions.create(**request), is_transient, self.max_retries, self.retry_delay
+                lambda: self.client.chat.completions.create(**request, timeout=self.timeout),
+                is_transient,
+                self.max_retries,
+                self.retry_delay,
             )
         except Exception as e:  # every provider failure becomes a clear, key-free ModelError
             raise model_error(e, self.model_id, self.api_base, self.key_hint) from None

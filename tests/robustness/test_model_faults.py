@@ -93,6 +93,16 @@ def test_transient_failures_are_retried_with_backoff_then_fail_clearly(fake_open
     assert checks == [True] * len(checks), (error, gaps, elapsed)
 
 
+@pytest.mark.parametrize("make", BACKENDS.values(), ids=BACKENDS.keys())
+def test_a_timeout_set_after_the_model_is_made_bounds_each_call(fake_openai, make):
+    # The language server sets agentls.timeouts.model on a model it has already made.
+    fake_openai.hang(times=1)
+    model = make(fake_openai.url, timeout=300, max_retries=0)
+    model.timeout = TIMEOUT
+    error, elapsed = failure(lambda: model.generate(MESSAGES))
+    assert isinstance(error, ModelError) and elapsed < TIMEOUT + SLACK_SECONDS, (error, elapsed)
+
+
 PERMANENT = {"HTTP 400": (400, "the request failed"), "HTTP 401": (401, "authentication failed")}
 
 
