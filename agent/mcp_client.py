@@ -29,6 +29,7 @@ from agent.tools import Tool
 CALL_TIMEOUT = 60.0  # seconds for one tool call
 CONNECT_TIMEOUT = 30.0  # seconds to start a server and list its tools
 CLOSE_TIMEOUT = 5.0
+PING_TIMEOUT = 5.0  # seconds for a running server to answer a ping before a task
 
 
 def import_mcp():
@@ -86,15 +87,16 @@ class MCPConnection:
         self._thread.start()
         self._ready: Future = Future()
         self._stop = asyncio.Event()
+        self._finished = threading.Event()  # _serve has closed the session and the transport
         self._serving = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
         try:
             self.tool_specs = self._ready.result(timeout=connect_timeout)
         except FuturesTimeout:
-            self.close()
+            self.close(graceful=False)
             raise ConnectionError(f"the MCP server {self.label} did not start within {connect_timeout:g} s") from None
         except Exception as e:
             why = self._stderr_tail() or _reason(e)
-            self.close()
+            self.close(graceful=False)
             raise ConnectionError(f"the MCP server {self.label} failed to start: {why}") from None
 
     async def _serve(self) -> None:
@@ -116,6 +118,7 @@ class MCPConnection:
                 self._ready.set_exception(e)
         finally:
             self.ended = self.ended or "closed"
+            self._finished.set()
 
     def call(self, name: str, arguments: dict) -> Any:
         """Call one tool: its CallToolResult; ExternalToolError if the server fails or does not answer."""
@@ -144,15 +147,31 @@ class MCPConnection:
         lines = [line.strip() for line in self._stderr.read().splitlines() if line.strip()]
         return prefix + lines[-1] if lines else ""
 
-    def close(self) -> None:
-        """Stop the server (or end the HTTP session) and the thread; safe to call twice."""
+    def alive(self, timeout: float = PING_TIMEOUT) -> bool:
+        """Whether the server still answers (a ping); a server that died while idle is
+        only noticed this way. Once it does not, `ended` says so."""
+        if self.ended is not None:
+            return False
+        future = asyncio.run_coroutine_threadsafe(self.session.send_ping(), self._loop)
+        try:
+            future.result(timeout=timeout)
+        except Exception as e:  # gone, or too slow to count on
+            future.cancel()
+            self.ended = f"it stopped answering ({_reason(e) if not isinstance(e, FuturesTimeout) else 'no answer'})"
+            return False
+        return True
+
+    def close(self, graceful: bool = True) -> None:
+        """Stop the server (or end the HTTP session) and the thread; safe to call twice.
+        Graceful: let the session end on its own first; else (a server that never
+        started) cancel it at once. Either way the transport's own cleanup, which ends
+        the server's process, finishes before the loop stops."""
         if self._loop.is_closed():
             return
         self._loop.call_soon_threadsafe(self._stop.set)
-        try:
-            self._serving.result(timeout=CLOSE_TIMEOUT)
-        except Exception:  # a server that fails while closing is closed all the same
+        if not (graceful and self._finished.wait(CLOSE_TIMEOUT)):
             self._serving.cancel()
+            self._finished.wait(CLOSE_TIMEOUT)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=CLOSE_TIMEOUT)
         if not self._thread.is_alive():

@@ -192,11 +192,19 @@ def _set_at(data: dict, path: list[str], value: Any) -> None:
 
 def register_setting_secrets(data: Any) -> None:
     """Treat every `apiKey` value in `data` (settings, or a message carrying them) as a
-    secret, wherever it is nested."""
+    secret, wherever it is nested; and an MCP server's header values and credential-named
+    environment values (agentls.mcpServers)."""
     if isinstance(data, dict):
         for key, value in data.items():
             if key == "apiKey" and isinstance(value, str):
                 register_secret(value)
+            elif key == "headers" and isinstance(value, dict):
+                for header in value.values():
+                    register_secret(header if isinstance(header, str) else None)
+            elif key == "env" and isinstance(value, dict):
+                for name, variable in value.items():
+                    if isinstance(variable, str) and is_credential_name(str(name)):
+                        register_secret(variable)
             else:
                 register_setting_secrets(value)
     elif isinstance(data, list):

@@ -140,11 +140,13 @@ async def launch(server, request: TaskRequest, background: bool | None) -> dict:
         task = server.tasks.claim(request, server.protocol.msg_id)
     except BusyError as e:
         raise request_failed(str(e)) from None
-    task.progress_token = server.protocol.work_done_token  # the client's own, if it sent one
     converter = server.protocol._converter
     if wants_background(server, background):
+        # The client lets go of its own token when the request is answered, at once here:
+        # a background task reports on a token of ours.
         asyncio.ensure_future(_in_background(server, task))
         return {"started": True, "taskId": task.id}
+    task.progress_token = server.protocol.work_done_token  # the client's own, if it sent one
     outcome = await server.tasks.run(task)
     return outcome.to_lsp(converter)
 

@@ -5,8 +5,9 @@
 Each server is started on first need (or at `initialized`, in the background) and kept
 for the session; tasks run concurrently against the same connections. A server that
 fails to start is reported once (window/showMessage and the log) and skipped until the
-setting changes; one that crashed is started again at the next task. A tool whose name
-is already a workspace tool's is left out, with a note in the log: the workspace's wins.
+setting changes; one that crashed (or stopped answering a ping) is started again at the
+next task. A tool whose name is already a workspace tool's is left out, with a note in
+the log: the workspace's wins.
 
 A server given as a command runs a program on this machine, and a workspace's own
 settings file may be where it came from: commands start only in a trusted workspace
@@ -70,11 +71,17 @@ class MCPServers:
         return tuple(entry for entry in settings.mcp_servers if _is_url(entry))
 
     async def _sync(self, wanted: tuple) -> None:
-        for entry in list(self.running):
-            if entry not in wanted or _crashed(self.running[entry]):
-                self._stop(entry)
-        self.failed &= set(wanted)
         loop = asyncio.get_running_loop()
+        for entry, collection in list(self.running.items()):
+            # A ping: a server that died while idle shows only so. Both may take seconds: off the event loop.
+            if entry in wanted and await loop.run_in_executor(self.server.agent_pool, _answers, collection):
+                continue
+            if entry in wanted:
+                why = _why(collection)
+                self.server.log_detail(f"agentls.mcpServers: {label(entry)} stopped ({why}); starting it again")
+            del self.running[entry]
+            await loop.run_in_executor(self.server.agent_pool, collection.close)
+        self.failed &= set(wanted)
         for entry in wanted:
             if entry in self.running or entry in self.failed:
                 continue
@@ -90,20 +97,25 @@ class MCPServers:
             names = ", ".join(tool.name for tool in collection.tools) or "no tools"
             self.server.log_detail(f"agentls.mcpServers: {label(entry)} started ({names})")
 
-    def _stop(self, entry: Any) -> None:
-        self.running.pop(entry).close()
-
     def close(self) -> None:
         for entry in list(self.running):
-            self._stop(entry)
+            self.running.pop(entry).close()
 
 
 def _start(parameters: Any) -> ToolCollection:
     return ToolCollection.from_mcp(parameters, trust_remote_code=True)  # the user configured it: trusted
 
 
-def _crashed(collection: ToolCollection) -> bool:
-    return any(getattr(tool, "connection", None) is not None and tool.connection.ended for tool in collection.tools)
+def _connections(collection: ToolCollection) -> set:
+    return {tool.connection for tool in collection.tools if getattr(tool, "connection", None) is not None}
+
+
+def _answers(collection: ToolCollection) -> bool:
+    return all(connection.alive() for connection in _connections(collection))
+
+
+def _why(collection: ToolCollection) -> str:
+    return next((c.ended for c in _connections(collection) if c.ended), "it stopped")
 
 
 def _is_url(entry: Any) -> bool:

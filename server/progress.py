@@ -25,21 +25,21 @@ class TaskProgress:
                 self.token = token
             except Exception as e:  # a client that refuses the token: fall back to log lines
                 log.warning("progress token refused (%s); reporting in the log", e)
-        if self.token:
+        if self.token is not None:
             begin = types.WorkDoneProgressBegin(title=self.title, message=message, cancellable=True, percentage=0)
             self.server.work_done_progress.begin(self.token, begin)
         else:
             self._log(message)
 
     def report(self, message: str, percentage: int | None = None) -> None:
-        if self.token:
+        if self.token is not None:
             report = types.WorkDoneProgressReport(message=message, percentage=percentage, cancellable=True)
             self.server.work_done_progress.report(self.token, report)
         else:
             self._log(message)
 
     def end(self, message: str) -> None:
-        if self.token:
+        if self.token is not None:
             self.server.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
         else:
             self._log(message)

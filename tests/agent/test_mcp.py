@@ -1,6 +1,8 @@
 """MCP servers as tools: a real server written with the `mcp` package
 (tests/helpers/mcp_server.py), started over stdio (and streamable HTTP) by the test."""
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent import CodeAgent, ExternalToolError, ReplayModel, ToolArgumentError, ToolCollection
+from agent.mcp_client import CLOSE_TIMEOUT, MCPConnection
 
 DATA = Path(__file__).parent.parent / "data"
 SERVER = Path(__file__).parent.parent / "helpers" / "mcp_server.py"
@@ -84,6 +87,43 @@ def test_the_collection_stops_the_server_on_exit():
         assert add(1, 1) == 2
     with pytest.raises(ExternalToolError, match="is not running"):
         add(1, 1)
+
+
+def running(marker: str) -> list[int]:
+    """The processes whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
+def test_a_server_that_never_answers_fails_within_its_timeout_and_is_stopped():
+    marker = f"agentls-mute-mcp-{os.getpid()}"
+    command = {"command": sys.executable, "args": ["-c", f"import time; time.sleep(60)  # {marker}"]}
+    started = time.monotonic()
+    with pytest.raises(ConnectionError, match="did not start within 1 s"):
+        MCPConnection(command, connect_timeout=1)
+    assert time.monotonic() - started < 1 + CLOSE_TIMEOUT
+    assert running(marker) == []  # not left behind
+
+
+def test_a_server_that_died_while_idle_is_noticed_before_the_next_call():
+    marker = f"agentls-idle-mcp-{os.getpid()}"
+    connection = MCPConnection({**COMMAND, "args": [SERVER.name, marker]})  # the marker finds its process
+    try:
+        assert connection.alive()
+        [pid] = running(marker)
+        os.kill(pid, signal.SIGKILL)
+        assert not connection.alive()
+        assert connection.ended.startswith("it stopped answering")
+        with pytest.raises(ExternalToolError, match="is not running"):
+            connection.call("add", {"a": 1, "b": 1})
+    finally:
+        connection.close()
 
 
 def test_loading_mcp_tools_needs_trust():

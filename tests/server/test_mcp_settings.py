@@ -1,7 +1,9 @@
 """The agentls.mcpServers setting: its forms, and its problems as the user reads them."""
 
+import json
+
 from agent.redaction import redact
-from server.config import MCPServer, parse_settings
+from server.config import MCPServer, parse_settings, register_setting_secrets
 
 
 def test_servers_as_command_lines_urls_and_objects():
@@ -42,3 +44,16 @@ def test_keys_in_an_mcp_servers_headers_or_environment_never_reach_the_logs():
     shown = redact("failed with ghp_secret_1234567890 and Bearer sk-remote-987654321 at verbose-debug")
     assert "ghp_secret" not in shown and "sk-remote" not in shown
     assert "verbose-debug" in shown  # not a key: LEVEL is not a credential's name
+
+
+def test_keys_in_mcp_servers_are_secrets_as_soon_as_a_message_carries_them():
+    # pygls logs initialize's params (at INFO) before the settings are parsed.
+    servers = [
+        {"url": "https://mcp.example.com/mcp", "headers": {"Authorization": "Bearer sk-header-5550001111"}},
+        {"command": "mcp-x", "env": {"SERVICE_TOKEN": "tok-env-5550002222", "LEVEL": "loud-and-clear"}},
+    ]
+    message = {"method": "initialize", "params": {"initializationOptions": {"agentls": {"mcpServers": servers}}}}
+    register_setting_secrets(message)
+    shown = redact(json.dumps(message))
+    assert "sk-header" not in shown and "tok-env" not in shown
+    assert "loud-and-clear" in shown
