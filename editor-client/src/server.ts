@@ -41,7 +41,32 @@ export class AgentServer {
 
   constructor(private readonly deps: ServerDeps) {}
 
-  async start(): Promise<void> {
+  /** Start, stop and restart run one at a time, in the order asked: a restart asked while
+   * a start is still resolving the interpreter must not leave two servers running. */
+  private queue: Promise<void> = Promise.resolve();
+
+  private serialized(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work, work);
+    return this.queue;
+  }
+
+  start(): Promise<void> {
+    return this.serialized(() => this.doStart());
+  }
+
+  stop(): Promise<void> {
+    return this.serialized(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.serialized(async () => {
+      this.backoff.reset();
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  private async doStart(): Promise<void> {
     this.stopping = false;
     this.deps.stateChanged({ kind: "starting" });
     const resolved = resolveServerCommand({
@@ -84,13 +109,7 @@ export class AgentServer {
     void this.client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { agentls: this.deps.settings() } });
   }
 
-  async restart(): Promise<void> {
-    this.backoff.reset();
-    await this.stop();
-    await this.start();
-  }
-
-  async stop(): Promise<void> {
+  private async doStop(): Promise<void> {
     this.stopping = true;
     this.running = false;
     clearTimeout(this.restartTimer);

@@ -79,9 +79,16 @@ test("settings are declared in package.json for every server setting the extensi
   }
 });
 
-test("settings that name programs to run are taken from user settings only in an untrusted workspace", () => {
+test("settings that name programs, or where the API key goes, come from user settings only in an untrusted workspace", () => {
   const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort();
-  assert.deepEqual(restricted, ["agentls.mcpServers", "agentls.python", "agentls.serverCommand", "agentls.testCommand"]);
+  assert.deepEqual(restricted, [
+    "agentls.apiBase", // a workspace could send the key to a server of its choosing
+    "agentls.mcpServers",
+    "agentls.model",
+    "agentls.python",
+    "agentls.serverCommand",
+    "agentls.testCommand",
+  ]);
 });
 
 test("the server starts from the configured interpreter's agentls, with the settings and workspace trust", async () => {
@@ -167,6 +174,14 @@ test("changed settings go to the server; workspace trust too; a new serverComman
   stub.changeSettings({ serverCommand: interpreter });
   await flush();
   assert.equal(clients.length, 2);
+});
+
+test("restarts asked at once leave exactly one server running", async () => {
+  await start();
+  const restart = stub.commands.get("agentls.ui.restartServer")!;
+  await Promise.all([restart(), restart(), restart()]);
+  assert.equal(clients.length, 4);
+  assert.equal(clients.filter((client) => client.isRunning()).length, 1);
 });
 
 test("the API key goes to the server's environment, never to settings, logs or messages", async () => {
