@@ -34,7 +34,7 @@ class MCPServers:
         self.running: dict[Any, ToolCollection] = {}  # by settings entry
         self.failed: set = set()  # entries that failed to start, not retried until the setting changes
         self._lock = asyncio.Lock()
-        self._warming: asyncio.Future | None = None
+        self._warming: asyncio.Future | None = None  # held: the loop keeps only a weak reference to a task
         self._untrusted_reported: set = set()
 
     def warm_up(self, settings: Settings) -> None:
